@@ -93,7 +93,11 @@ export class RayCamera {
     const camMat = data.cam_xmat as Float64Array;
     const c = 3 * this.cameraId;
     const m9 = 9 * this.cameraId;
-    const origin = [camPos[c] as number, camPos[c + 1] as number, camPos[c + 2] as number];
+    const origin: [number, number, number] = [
+      camPos[c] as number,
+      camPos[c + 1] as number,
+      camPos[c + 2] as number,
+    ];
     const R = camMat.subarray(m9, m9 + 9);
     rotateAll(R, this.localDirs, this.worldDirs);
 
@@ -103,7 +107,8 @@ export class RayCamera {
         model,
         data,
         origin,
-        this.worldDirs,
+        // The binding accepts a Float64Array here (its .d.ts says number[]).
+        this.worldDirs as unknown as number[],
         VISIBLE_GROUPS,
         1,
         -1,
