@@ -23,7 +23,9 @@ export const SimConnectOptions = z
   .strict();
 
 export const ConnectArgs = z.discriminatedUnion('backend', [
-  z.object({ backend: z.literal('sim'), options: SimConnectOptions.default(SimConnectOptions.parse({})) }).strict(),
+  z
+    .object({ backend: z.literal('sim'), options: SimConnectOptions.default(SimConnectOptions.parse({})) })
+    .strict(),
   z
     .object({
       backend: z.enum(['feetech', 'dynamixel']),
@@ -115,7 +117,10 @@ export const commandSchemas = {
   'robot.estop': { args: empty, result: z.object({ ok: z.literal(true) }) },
   'robot.release': { args: empty, result: z.object({ ok: z.literal(true) }) },
   'jobs.list': { args: empty, result: z.array(JobEvent) },
-  'logs.recent': { args: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(), result: z.array(LogEvent) },
+  'logs.recent': {
+    args: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    result: z.array(LogEvent),
+  },
 } as const;
 
 export const eventSchemas = {

@@ -1,0 +1,6 @@
+import type { RobotProvider } from './providers';
+
+/** The robot backends this build offers. */
+export function defaultProviders(): RobotProvider[] {
+  return [];
+}

@@ -1,0 +1,27 @@
+import type { CommandName, EventName } from './contract';
+
+/**
+ * The contract's command and event names without its schemas, for the sandboxed preload (which
+ * should not carry zod). tests/api/names.test.ts keeps these equal to the schemas' keys.
+ */
+export const COMMAND_NAMES = [
+  'app.info',
+  'robot.backends',
+  'sim.tasks',
+  'robot.connect',
+  'robot.disconnect',
+  'robot.status',
+  'robot.move',
+  'robot.estop',
+  'robot.release',
+  'jobs.list',
+  'logs.recent',
+] as const satisfies readonly CommandName[];
+
+export const EVENT_NAMES = [
+  'observation',
+  'connection',
+  'metrics',
+  'log',
+  'job',
+] as const satisfies readonly EventName[];

@@ -1,0 +1,279 @@
+import { ControlLoop, type ControlTick } from '../hardware/control-loop';
+import type { Robot } from '../hardware/robot';
+import type {
+  CommandArgs,
+  CommandName,
+  CommandResult,
+  EventName,
+  EventPayload,
+  JobInfo,
+  LogEntry,
+  RobotDescription,
+  StudioApi,
+} from './contract';
+import { ApiError } from './errors';
+import type { RobotProvider } from './providers';
+import { commandSchemas } from './schemas';
+
+export interface StudioOptions {
+  shell: 'electron' | 'web' | 'test';
+  version: string;
+  providers: RobotProvider[];
+  /** Rate of observation events sent for display (the control loop itself runs at the robot's rate). */
+  displayHz?: number;
+  imageHz?: number;
+}
+
+type Handlers = { [C in CommandName]: (args: CommandResultArgs<C>) => Promise<CommandResult<C>> };
+type CommandResultArgs<C extends CommandName> = import('zod').output<(typeof commandSchemas)[C]['args']>;
+type Listener = (payload: unknown) => void;
+
+const DEFAULT_MAX_SPEED_DEG_S = 120;
+const DEFAULT_MAX_GRIPPER_S = 200;
+
+/**
+ * The Studio: the one implementation of the API contract. Shells (Electron IPC, web-mode
+ * WebSocket, the worker host) only carry its commands and events; they never reach around it.
+ */
+export class Studio implements StudioApi {
+  private listeners = new Map<EventName, Set<Listener>>();
+  private robot: Robot | null = null;
+  private loop: ControlLoop | null = null;
+  private description: RobotDescription | null = null;
+  private connection: EventPayload<'connection'> = {
+    state: 'disconnected',
+    backend: null,
+    robot: null,
+    message: 'Not connected',
+  };
+  private logs: LogEntry[] = [];
+  private jobs = new Map<string, JobInfo>();
+  private lastDisplay = 0;
+  private lastImages = 0;
+  private latencyMs = 0;
+  private metricsTimer: NodeJS.Timeout;
+  private readonly handlers: Handlers;
+
+  constructor(readonly options: StudioOptions) {
+    this.handlers = {
+      'app.info': async () => ({
+        name: 'Pushcut Studio',
+        version: options.version,
+        shell: options.shell,
+        node: process.versions.node,
+        platform: `${process.platform}-${process.arch}`,
+      }),
+      'robot.backends': async () =>
+        Promise.all(options.providers.map(async (p) => ({ id: p.id, label: p.label, ...(await p.probe()) }))),
+      'sim.tasks': async () => (await this.provider('sim').tasks?.()) ?? [],
+      'robot.connect': (args) => this.connect(args),
+      'robot.disconnect': async () => {
+        await this.disconnect('Disconnected');
+        return { ok: true as const };
+      },
+      'robot.status': async () => this.connection,
+      'robot.move': async ({ target }) => this.move(target),
+      'robot.estop': async () => {
+        await this.requireLoop().estop();
+        this.log('warn', 'safety', 'E-stop: the arm holds its position until released');
+        return { ok: true as const };
+      },
+      'robot.release': async () => {
+        const loop = this.requireLoop();
+        const obs = await loop.robot.observe();
+        loop.release(obs.state);
+        this.log('info', 'safety', 'E-stop released');
+        return { ok: true as const };
+      },
+      'jobs.list': async () => [...this.jobs.values()],
+      'logs.recent': async ({ limit }) => this.logs.slice(-limit),
+    };
+    this.metricsTimer = setInterval(() => this.emitMetrics(), 1000);
+    this.metricsTimer.unref();
+  }
+
+  async invoke<C extends CommandName>(command: C, rawArgs: CommandArgs<C>): Promise<CommandResult<C>> {
+    const schema = commandSchemas[command];
+    if (!schema) {
+      throw new ApiError('unknown_command', `Unknown command "${String(command)}"; see core/api/schemas.ts`);
+    }
+    const parsed = schema.args.safeParse(rawArgs ?? {});
+    if (!parsed.success) throw ApiError.fromZod(command, parsed.error);
+    const handler = this.handlers[command] as (args: unknown) => Promise<CommandResult<C>>;
+    try {
+      return await handler(parsed.data);
+    } catch (err) {
+      const apiErr = ApiError.from(err);
+      this.log('error', command, apiErr.message);
+      throw apiErr;
+    }
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
+    set.add(listener as Listener);
+    return () => set.delete(listener as Listener);
+  }
+
+  /** Record a job's state and tell every listener (trainers and recorders report through this). */
+  reportJob(job: JobInfo): void {
+    this.jobs.set(job.id, job);
+    this.emit('job', job);
+  }
+
+  log(level: LogEntry['level'], source: string, message: string): void {
+    const entry = { t: Date.now(), level, source, message };
+    this.logs.push(entry);
+    if (this.logs.length > 1000) this.logs.splice(0, this.logs.length - 1000);
+    this.emit('log', entry);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.metricsTimer);
+    await this.disconnect('Studio closed');
+  }
+
+  private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    for (const l of this.listeners.get(event) ?? []) {
+      try {
+        l(payload);
+      } catch (err) {
+        // A failing listener (a closed socket) must not stop the others or the control loop.
+        console.error(`listener for ${event} failed:`, err);
+      }
+    }
+  }
+
+  private provider(id: string): RobotProvider {
+    const p = this.options.providers.find((x) => x.id === id);
+    if (!p) {
+      const known = this.options.providers.map((x) => x.id).join(', ');
+      throw new ApiError('failed', `Backend "${id}" is not available in this build (available: ${known})`);
+    }
+    return p;
+  }
+
+  private setConnection(state: EventPayload<'connection'>['state'], message: string): void {
+    this.connection = { state, backend: this.connection.backend, robot: this.description, message };
+    this.emit('connection', this.connection);
+  }
+
+  private async connect(args: CommandResultArgs<'robot.connect'>): Promise<RobotDescription> {
+    await this.disconnect('Switching robot');
+    const provider = this.provider(args.backend);
+    this.connection = { ...this.connection, backend: args.backend };
+    this.setConnection('connecting', `Connecting to ${provider.label}…`);
+    let robot: Robot | null = null;
+    try {
+      robot = await provider.create(args);
+      await robot.connect();
+      const first = await robot.observe();
+      const f = robot.features;
+      this.description = {
+        backend: args.backend,
+        robotType: f.robotType,
+        joints: f.joints.map((name, i) => ({
+          name,
+          min: f.limits[i]!.min,
+          max: f.limits[i]!.max,
+          unit: name === 'gripper' ? '%' : 'deg',
+        })),
+        cameras: f.cameras,
+      };
+      const hz = args.backend === 'sim' ? args.options.controlHz : 30;
+      const loop = new ControlLoop(robot, {
+        hz,
+        maxSpeed: f.joints.map((j) => (j === 'gripper' ? DEFAULT_MAX_GRIPPER_S : DEFAULT_MAX_SPEED_DEG_S)),
+        watchdogMs: 500,
+      });
+      loop.onTick((t) => this.onTick(t));
+      loop.onError((err) => void this.onRobotError(err));
+      loop.start(first.state);
+      this.robot = robot;
+      this.loop = loop;
+      this.setConnection('connected', `Connected to ${provider.label}`);
+      this.log(
+        'info',
+        'robot',
+        `Connected: ${f.robotType} (${f.joints.length} joints, ${f.cameras.length} cameras)`,
+      );
+      return this.description;
+    } catch (err) {
+      await robot?.close().catch(() => undefined);
+      this.description = null;
+      const message = err instanceof Error ? err.message : String(err);
+      this.setConnection('error', message);
+      throw new ApiError('failed', `Could not connect to ${provider.label}: ${message}`);
+    }
+  }
+
+  private async disconnect(reason: string): Promise<void> {
+    const robot = this.robot;
+    this.loop?.stop();
+    this.loop = null;
+    this.robot = null;
+    if (!robot) return;
+    await robot.close().catch((err) => this.log('warn', 'robot', `Closing the robot failed: ${String(err)}`));
+    this.description = null;
+    this.connection = { ...this.connection, backend: null };
+    this.setConnection('disconnected', reason);
+  }
+
+  private async onRobotError(err: Error): Promise<void> {
+    this.log('error', 'robot', err.message);
+    this.setConnection('error', err.message);
+  }
+
+  private requireLoop(): ControlLoop {
+    if (!this.loop)
+      throw new ApiError('failed', 'No robot is connected: connect one in the Connect panel first');
+    return this.loop;
+  }
+
+  private move(target: number[]): CommandResult<'robot.move'> {
+    const loop = this.requireLoop();
+    const { limits, joints } = loop.robot.features;
+    if (target.length !== joints.length) {
+      throw new ApiError(
+        'invalid_args',
+        `robot.move needs ${joints.length} targets (${joints.join(', ')}), got ${target.length}`,
+        'target',
+      );
+    }
+    if (loop.safety.estopped)
+      throw new ApiError('failed', 'E-stop is active: release it before moving the arm');
+    const clamped = target.map((v, i) => Math.min(limits[i]!.max, Math.max(limits[i]!.min, v)));
+    loop.setGoal(clamped);
+    return { target: clamped, clipped: clamped.some((v, i) => v !== target[i]) };
+  }
+
+  private onTick(tick: ControlTick): void {
+    this.latencyMs = this.latencyMs * 0.9 + tick.latencyMs * 0.1;
+    const now = performance.now();
+    const displayHz = this.options.displayHz ?? 20;
+    if (now - this.lastDisplay < 1000 / displayHz) return;
+    this.lastDisplay = now;
+    const withImages = now - this.lastImages >= 1000 / (this.options.imageHz ?? 10);
+    if (withImages) this.lastImages = now;
+    const images: EventPayload<'observation'>['images'] = {};
+    if (withImages) {
+      for (const [name, img] of Object.entries(tick.obs.images)) {
+        images[name] = {
+          width: img.width,
+          height: img.height,
+          rgb: Buffer.from(img.data).toString('base64'),
+        };
+      }
+    }
+    this.emit('observation', { t: tick.obs.t, state: tick.obs.state, images });
+  }
+
+  private emitMetrics(): void {
+    if (!this.loop) return;
+    this.emit('metrics', { fps: this.loop.fps, latencyMs: this.latencyMs, estop: this.loop.safety.estopped });
+  }
+}

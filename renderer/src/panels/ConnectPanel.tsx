@@ -1,0 +1,113 @@
+import { useState } from 'react';
+import type { BackendInfo } from '../../../core/api/contract';
+import { CameraView } from '../components/CameraView';
+import { JointPlot } from '../components/JointPlot';
+import { JointSliders } from '../components/JointSliders';
+import type { StudioActions } from '../stores/actions';
+import { useStudio } from '../stores/studio-store';
+
+export function ConnectPanel({ actions }: { actions: StudioActions }) {
+  const backends = useStudio((s) => s.backends);
+  const tasks = useStudio((s) => s.tasks);
+  const connection = useStudio((s) => s.connection);
+  const robot = useStudio((s) => s.robot);
+  const images = useStudio((s) => s.images);
+  const lastError = useStudio((s) => s.lastError);
+  const [backend, setBackend] = useState<BackendInfo['id']>('sim');
+  const [task, setTask] = useState('');
+  const [cameraSize, setCameraSize] = useState(64);
+  const busy = connection.state === 'connecting';
+  const connected = connection.state === 'connected' && robot !== null;
+
+  const connect = () => {
+    if (backend !== 'sim') return;
+    const chosen = task || tasks[0]?.id;
+    void actions.connect({ backend: 'sim', options: { ...(chosen ? { task: chosen } : {}), cameraSize } });
+  };
+
+  return (
+    <section className="panel connect">
+      <h1>Connect</h1>
+      <div className="columns">
+        <div className="card setup">
+          <h2>Robot</h2>
+          <div className="backend-list" role="radiogroup" aria-label="Robot backend">
+            {backends.map((b) => (
+              <label key={b.id} className={`backend ${b.available ? '' : 'unavailable'}`}>
+                <input
+                  type="radio"
+                  name="backend"
+                  value={b.id}
+                  checked={backend === b.id}
+                  disabled={!b.available}
+                  onChange={() => setBackend(b.id)}
+                />
+                <span className="backend-label">{b.label}</span>
+                <span className="muted small backend-detail">{b.detail}</span>
+              </label>
+            ))}
+            {backends.length === 0 && <p className="muted">Looking for robot backends…</p>}
+          </div>
+          {backend === 'sim' && (
+            <>
+              <label className="field">
+                Task
+                <select aria-label="Task" value={task} onChange={(e) => setTask(e.target.value)}>
+                  {tasks.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.instruction}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="field">
+                Camera size
+                <select
+                  aria-label="Camera size"
+                  value={cameraSize}
+                  onChange={(e) => setCameraSize(Number(e.target.value))}
+                >
+                  {[64, 96, 128, 160].map((s) => (
+                    <option key={s} value={s}>
+                      {s} × {s}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </>
+          )}
+          <div className="buttons">
+            <button type="button" className="primary" disabled={busy} onClick={connect}>
+              {connected ? 'Reconnect' : busy ? 'Connecting…' : 'Connect'}
+            </button>
+            <button type="button" disabled={!connected} onClick={() => void actions.disconnect()}>
+              Disconnect
+            </button>
+          </div>
+          {lastError && (
+            <p className="error" role="alert">
+              {lastError}
+            </p>
+          )}
+        </div>
+        {connected && robot && (
+          <div className="live">
+            <div className="cameras">
+              {robot.cameras.map((c) => (
+                <CameraView key={c.name} name={c.name} image={images[c.name]} />
+              ))}
+            </div>
+            <div className="card">
+              <h2>Joints</h2>
+              <JointSliders robot={robot} actions={actions} />
+            </div>
+            <div className="card">
+              <h2>Joint state</h2>
+              <JointPlot joints={robot.joints.map((j) => j.name)} />
+            </div>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
