@@ -1,0 +1,10 @@
+export { grad } from './autodiff';
+export * from './checkpoint';
+export { type Attr, Graph, IR_VERSION, type NodeRecord, OPSET } from './graph';
+export * from './model';
+export * as op from './ops';
+export * from './optim';
+export * from './runtime';
+export * from './tensor';
+export * from './train-step';
+export * from './trainer';
