@@ -1,0 +1,242 @@
+import type { CameraFrame, JointLimit } from '../hardware/robot';
+import { ARM_JOINTS, ARM_LIMITS_RAD, FINGER_TRAVEL, sceneMjcf, TIMESTEP } from './arm-mjcf';
+import { solveTopDownIk } from './kinematics';
+import { getMujoco, loadMjcf, type Mujoco } from './mujoco';
+import { RayCamera } from './render/ray-camera';
+import { mulberry32 } from './rng';
+import { Scene } from './scene';
+import { getTask, TASKS } from './tasks/suite';
+import type { TaskDef } from './tasks/types';
+
+export interface TaskEnvOptions {
+  task: string;
+  /** Camera image size, or false for no images (fastest). Default 64x64. */
+  cameras?: { width: number; height: number } | false;
+  /** Control rate (Hz); each step holds the action for 1/controlHz s of physics. Default 30. */
+  controlHz?: number;
+}
+
+export interface EnvObservation {
+  /** 6 values: 5 arm joints in degrees, gripper 0 (closed) .. 100 (open). */
+  state: number[];
+  /** Camera frames: 'front' (fixed, looking at the table) and 'wrist' (on the gripper). */
+  images: Record<string, CameraFrame>;
+}
+
+export interface StepInfo {
+  /** Tool centre point (between the finger pads), world metres. */
+  eePos: [number, number, number];
+  gripper: number;
+  /** World positions of the task's objects and fixtures (cubes, bowl, green_zone, button). */
+  objects: Record<string, [number, number, number]>;
+  /** Both fingers touch the same object. */
+  graspContact: boolean;
+  /** Objects touched by the gripper (palm or fingers) at the end of this step. */
+  objectContacts: string[];
+  /** Additive extra: yaw (rad) of each object about world z (experts align the gripper with it). */
+  objectYaw?: Record<string, number>;
+}
+
+export interface EnvStep {
+  obs: EnvObservation;
+  success: boolean;
+  info: StepInfo;
+}
+
+export interface TaskEnv {
+  readonly taskId: string;
+  readonly instruction: string;
+  readonly maxSteps: number;
+  /** Same units as state. */
+  readonly jointLimits: JointLimit[];
+  reset(seed: number): EnvObservation;
+  /** Joint targets (deg / 0..100) held for one control period (several physics substeps). */
+  step(action: number[]): EnvStep;
+  success(): boolean;
+  info(): StepInfo;
+  /** Frees MjModel/MjData. */
+  close(): void;
+}
+
+export const CAMERA_NAMES = ['front', 'wrist'] as const;
+export const DEFAULT_CAMERA_SIZE = { width: 64, height: 64 };
+export const DEFAULT_CONTROL_HZ = 30;
+
+const RAD2DEG = 180 / Math.PI;
+const DEG2RAD = Math.PI / 180;
+
+/** Joint limits in state units: degrees for the arm, 0..100 for the gripper. */
+export const SIM_JOINT_LIMITS: JointLimit[] = [
+  ...ARM_LIMITS_RAD.map(([lo, hi]) => ({ min: lo * RAD2DEG, max: hi * RAD2DEG })),
+  { min: 0, max: 100 },
+];
+
+/** Start pose: gripper open, pointing down, 14 cm above the table in front of the base. */
+export const HOME_STATE: number[] = [
+  ...(solveTopDownIk([0.17, 0, 0.14]) ?? [0, 0, 0, 0, 0]).map((v) => v * RAD2DEG),
+  100,
+];
+
+export function listTasks(): { id: string; instruction: string; maxSteps: number }[] {
+  return TASKS.map((t) => ({ id: t.id, instruction: t.instruction, maxSteps: t.maxSteps }));
+}
+
+export async function createTaskEnv(opts: TaskEnvOptions): Promise<TaskEnv> {
+  const task = getTask(opts.task);
+  return new MujocoTaskEnv(await getMujoco(), task, opts);
+}
+
+/** The MuJoCo scene XML of a task (arm + table + the task's objects). */
+export const taskMjcf = (task: TaskDef): string => sceneMjcf({ name: task.id, worldBodies: task.worldXml });
+
+export class MujocoTaskEnv implements TaskEnv {
+  readonly taskId: string;
+  readonly instruction: string;
+  readonly maxSteps: number;
+  readonly jointLimits = SIM_JOINT_LIMITS.map((l) => ({ ...l }));
+  readonly scene: Scene;
+  readonly substeps: number;
+  private readonly cameras: RayCamera[] = [];
+  private readonly armQposAdr: number[];
+  private readonly fingerAdr: [number, number];
+  private closed = false;
+
+  constructor(
+    readonly mujoco: Mujoco,
+    readonly task: TaskDef,
+    opts: TaskEnvOptions,
+  ) {
+    this.taskId = task.id;
+    this.instruction = task.instruction;
+    this.maxSteps = task.maxSteps;
+    const hz = opts.controlHz ?? DEFAULT_CONTROL_HZ;
+    if (!Number.isFinite(hz) || hz <= 0 || hz > 1 / TIMESTEP) {
+      throw new Error(`controlHz must be between 0 and ${1 / TIMESTEP} Hz, got ${hz}`);
+    }
+    this.substeps = Math.max(1, Math.round(1 / (hz * TIMESTEP)));
+    const { model, data } = loadMjcf(mujoco, taskMjcf(task), task.id);
+    this.scene = new Scene(mujoco, model, data);
+    this.armQposAdr = ARM_JOINTS.map((j) => this.scene.qposAdr(j));
+    this.fingerAdr = [this.scene.qposAdr('finger_left'), this.scene.qposAdr('finger_right')];
+    const cam = opts.cameras === undefined ? DEFAULT_CAMERA_SIZE : opts.cameras;
+    if (cam) {
+      for (const name of CAMERA_NAMES)
+        this.cameras.push(new RayCamera(mujoco, model, name, cam.width, cam.height));
+    }
+    this.reset(0);
+  }
+
+  /** Physics seconds per control step. */
+  get controlPeriod(): number {
+    return this.substeps * TIMESTEP;
+  }
+
+  reset(seed: number): EnvObservation {
+    this.assertOpen();
+    if (!Number.isFinite(seed)) throw new Error(`reset(seed): seed must be a finite number, got ${seed}`);
+    const { mujoco, model, data } = this.scene;
+    mujoco.mj_resetData(model, data);
+    this.writePose(HOME_STATE);
+    this.writeCtrl(HOME_STATE);
+    this.task.place(this.scene, mulberry32(seed));
+    mujoco.mj_forward(model, data);
+    this.scene.invalidate();
+    return this.observe();
+  }
+
+  step(action: number[]): EnvStep {
+    this.assertOpen();
+    this.writeCtrl(this.validate(action));
+    const { mujoco, model, data } = this.scene;
+    for (let i = 0; i < this.substeps; i++) mujoco.mj_step(model, data);
+    this.scene.invalidate();
+    return { obs: this.observe(), success: this.success(), info: this.info() };
+  }
+
+  success(): boolean {
+    this.assertOpen();
+    return this.task.success(this.scene);
+  }
+
+  info(): StepInfo {
+    this.assertOpen();
+    const objects: Record<string, [number, number, number]> = {};
+    const objectYaw: Record<string, number> = {};
+    for (const o of this.task.objects) {
+      objects[o] = this.scene.bodyPos(o);
+      objectYaw[o] = this.scene.bodyYaw(o);
+    }
+    return {
+      eePos: this.scene.sitePos('tcp'),
+      gripper: this.gripperState(),
+      objects,
+      graspContact: this.scene.graspedObject() !== null,
+      objectContacts: this.scene.gripperContacts(),
+      objectYaw,
+    };
+  }
+
+  /** Current joint state (deg, gripper 0..100). */
+  state(): number[] {
+    const q = this.scene.data.qpos as Float64Array;
+    return [...this.armQposAdr.map((a) => q[a]! * RAD2DEG), this.gripperState()];
+  }
+
+  observe(): EnvObservation {
+    const images: Record<string, CameraFrame> = {};
+    for (const cam of this.cameras) images[cam.cameraName] = cam.render(this.scene.data);
+    return { state: this.state(), images };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cam of this.cameras) cam.delete();
+    this.scene.data.delete();
+    this.scene.model.delete();
+  }
+
+  /** Reject malformed actions; clamp finite ones to the joint limits. */
+  validate(action: readonly number[]): number[] {
+    if (!Array.isArray(action) || action.length !== this.jointLimits.length) {
+      throw new Error(
+        `Action must be ${this.jointLimits.length} joint targets (5 arm joints in degrees, gripper 0..100), got ${Array.isArray(action) ? `${action.length} values` : typeof action}`,
+      );
+    }
+    return action.map((v, i) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new Error(`Action value ${i} is ${v}: every joint target must be a finite number`);
+      }
+      const l = this.jointLimits[i]!;
+      return Math.min(l.max, Math.max(l.min, v));
+    });
+  }
+
+  private gripperState(): number {
+    const q = this.scene.data.qpos as Float64Array;
+    return ((q[this.fingerAdr[0]]! + q[this.fingerAdr[1]]!) / 2 / FINGER_TRAVEL) * 100;
+  }
+
+  private writePose(state: readonly number[]): void {
+    const q = this.scene.data.qpos as Float64Array;
+    this.armQposAdr.forEach((a, i) => {
+      q[a] = state[i]! * DEG2RAD;
+    });
+    const f = (state[5]! / 100) * FINGER_TRAVEL;
+    q[this.fingerAdr[0]] = f;
+    q[this.fingerAdr[1]] = f;
+  }
+
+  private writeCtrl(target: readonly number[]): void {
+    const ctrl = this.scene.data.ctrl as Float64Array;
+    for (let i = 0; i < 5; i++) ctrl[i] = target[i]! * DEG2RAD;
+    const f = (target[5]! / 100) * FINGER_TRAVEL;
+    ctrl[5] = f;
+    ctrl[6] = f;
+  }
+
+  private assertOpen(): void {
+    if (this.closed)
+      throw new Error(`Task env "${this.taskId}" is closed; create a new one with createTaskEnv()`);
+  }
+}

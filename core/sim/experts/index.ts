@@ -1,0 +1,64 @@
+import type { EnvObservation, StepInfo, TaskEnv } from '../env';
+import { TASKS } from '../tasks/suite';
+import { type Expert, ScriptedExpert } from './follower';
+import { EXPERT_SCRIPTS } from './scripts';
+
+export type { Expert } from './follower';
+export { ScriptedExpert } from './follower';
+export { PushingExpert } from './pusher';
+
+/** A fresh grasping expert for a task (stateful: `runExpertEpisode` resets it per episode). */
+export function expertFor(taskId: string): Expert {
+  const script = EXPERT_SCRIPTS[taskId];
+  if (!script) {
+    throw new Error(
+      `No scripted expert for task "${taskId}". Tasks with experts: ${TASKS.map((t) => t.id)
+        .filter((id) => EXPERT_SCRIPTS[id])
+        .join(', ')}`,
+    );
+  }
+  return new ScriptedExpert(script);
+}
+
+export interface EpisodeFrame {
+  /** Observation the action was chosen from (state, and images when the env renders them). */
+  obs: EnvObservation;
+  action: number[];
+  /** Task solved after this action. */
+  success: boolean;
+  /** Scene facts after this action. */
+  info: StepInfo;
+}
+
+export interface ExpertEpisode {
+  seed: number;
+  success: boolean;
+  frames: EpisodeFrame[];
+}
+
+/**
+ * Reset `env` with `seed` and let the expert act until success or the task's step limit.
+ * `extraSteps` keeps stepping after success (e.g. so a demo shows the arm moving away).
+ */
+export function runExpertEpisode(
+  env: TaskEnv,
+  seed: number,
+  expert: Expert = expertFor(env.taskId),
+  opts: { maxSteps?: number; extraSteps?: number } = {},
+): ExpertEpisode {
+  let obs = env.reset(seed);
+  expert.reset();
+  const frames: EpisodeFrame[] = [];
+  const maxSteps = opts.maxSteps ?? env.maxSteps;
+  let success = false;
+  let after = 0;
+  for (let t = 0; t < maxSteps; t++) {
+    const action = expert.act(env, obs);
+    const step = env.step(action);
+    frames.push({ obs, action, success: step.success, info: step.info });
+    obs = step.obs;
+    if (step.success) success = true;
+    if (success && after++ >= (opts.extraSteps ?? 0)) break;
+  }
+  return { seed, success, frames };
+}
