@@ -1,6 +1,7 @@
 export { grad } from './autodiff';
 export * from './checkpoint';
 export { type Attr, Graph, IR_VERSION, type NodeRecord, OPSET } from './graph';
+export * from './losses';
 export * from './model';
 export * as op from './ops';
 export * from './optim';

@@ -175,8 +175,14 @@ export function gather(data: Tensor, indices: Tensor, axis = 0): Tensor {
 /** One-hot encoding along a new last axis (not differentiable: labels are data). */
 export function oneHot(indices: Tensor, depth: number, dtype: 'float32' | 'float64' = 'float32'): Tensor {
   const g = indices.graph;
-  const values = g.const([0, 1], [2], dtype);
-  return g.op1('OneHot', [indices, g.const(depth, [], 'int64'), values], [...indices.shape, depth], dtype, {
-    axis: { i: -1 },
-  });
+  // ORT's CPU OneHot has no float64 kernel: build float32, then cast.
+  const values = g.const([0, 1], [2], 'float32');
+  const y = g.op1(
+    'OneHot',
+    [indices, g.const(depth, [], 'int64'), values],
+    [...indices.shape, depth],
+    'float32',
+    { axis: { i: -1 } },
+  );
+  return dtype === 'float32' ? y : g.op1('Cast', [y], y.shape, dtype, { to: { i: 11 } });
 }
