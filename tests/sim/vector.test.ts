@@ -1,0 +1,131 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EnvObservation, TaskEnv } from '../../core/sim/vector/contract';
+import { createTaskEnv, PROBE_ENV_MODULE } from '../../core/sim/vector/probe-env';
+import { VectorEnv } from '../../core/sim/vector/vector-env';
+
+const cameras = { width: 16, height: 12 };
+const open: VectorEnv[] = [];
+const local: TaskEnv[] = [];
+
+async function vector(
+  opts: Omit<Parameters<typeof VectorEnv.create>[0], 'factoryModule'>,
+): Promise<VectorEnv> {
+  const v = await VectorEnv.create({ ...opts, factoryModule: PROBE_ENV_MODULE });
+  open.push(v);
+  return v;
+}
+
+async function inProcess(task = 'probe'): Promise<TaskEnv> {
+  const env = await createTaskEnv({ task, cameras });
+  local.push(env);
+  return env;
+}
+
+function plain(obs: EnvObservation) {
+  return {
+    state: obs.state,
+    images: Object.fromEntries(
+      Object.entries(obs.images).map(([k, f]) => [k, [f.width, f.height, Buffer.from(f.data)]]),
+    ),
+  };
+}
+
+afterAll(async () => {
+  await Promise.all(open.map((v) => v.close()));
+  for (const e of local) e.close();
+});
+
+describe('VectorEnv', () => {
+  it('resets and steps N envs over 2 workers exactly like single in-process envs, in env order', async () => {
+    const v = await vector({ envs: { task: 'probe', count: 5 }, workers: 2, cameras });
+    expect(v.size).toBe(5);
+    expect(v.workerCount).toBe(2);
+    expect(v.envs.map((e) => e.taskId)).toEqual(['probe', 'probe', 'probe', 'probe', 'probe']);
+    const seeds = [11, 22, 33, 44, 55];
+    const refs = await Promise.all(seeds.map(() => inProcess()));
+    const got = await v.reset(seeds);
+    const want = refs.map((e, i) => e.reset(seeds[i] as number));
+    expect(got.map(plain)).toEqual(want.map(plain));
+    expect(Object.keys(got[0]?.images ?? {}).sort()).toEqual(['front', 'wrist']);
+    // Different seeds really give different starts, so a mix-up of envs would show.
+    expect(got[0]?.state).not.toEqual(got[1]?.state);
+
+    for (let t = 0; t < 3; t++) {
+      const actions = seeds.map((_, i) => [10 * i - 20 + 5 * t, 15 - 7 * i]);
+      const steps = await v.step(actions);
+      const expected = refs.map((e, i) => e.step(actions[i] as number[]));
+      expect(steps.map((s) => plain(s.obs))).toEqual(expected.map((s) => plain(s.obs)));
+      expect(steps.map((s) => [s.success, s.info])).toEqual(expected.map((s) => [s.success, s.info]));
+    }
+    expect(v.liveWorkers()).toBe(2);
+    await v.close();
+    expect(v.liveWorkers()).toBe(0);
+  });
+
+  it('resets and steps a subset of envs by index, results in the order asked', async () => {
+    const v = await vector({ envs: { task: 'probe', count: 4 }, workers: 2, cameras: false });
+    const all = await v.reset([1, 2, 3, 4]);
+    const [a, b] = await v.reset([4, 1], [3, 0]);
+    expect(a?.state).toEqual(all[3]?.state);
+    expect(b?.state).toEqual(all[0]?.state);
+    expect(a?.images).toEqual({});
+    const ref = await inProcess();
+    ref.reset(2);
+    const [s1] = await v.step([[30, -30]], [1]);
+    expect(s1?.obs.state).toEqual(ref.step([30, -30]).obs.state);
+  });
+
+  it('rejects a bad batch with a clear message and stays usable after an env error', async () => {
+    const v = await vector({ envs: [{ task: 'probe' }, { task: 'probe' }], workers: 2 });
+    await v.reset([1, 2]);
+    await expect(v.step([[0, 0]])).rejects.toThrow(/got 1 actions for 2 envs/);
+    await expect(v.step([[0, 0]], [7])).rejects.toThrow(/out of range/);
+    await expect(
+      v.step([
+        [0, 0],
+        [Number.NaN, 0],
+      ]),
+    ).rejects.toThrow(/Env 1 \(probe\).*2 finite joint targets/);
+    const ok = await v.step([
+      [0, 0],
+      [1, 1],
+    ]);
+    expect(ok).toHaveLength(2);
+  });
+
+  it('replaces an env with setTask', async () => {
+    const v = await vector({ envs: { task: 'probe', count: 2 }, workers: 1 });
+    const meta = await v.setTask(1, 'probe-crash');
+    expect(meta.taskId).toBe('probe-crash');
+    expect(v.envs[1]?.taskId).toBe('probe-crash');
+    await expect(v.setTask(0, 'no-such-task')).rejects.toThrow(/Unknown probe task "no-such-task"/);
+    expect(v.envs[0]?.taskId).toBe('probe');
+  });
+
+  it('fails creation with the env error, naming the worker and env', async () => {
+    await expect(vector({ envs: [{ task: 'probe' }, { task: 'nope' }], workers: 2 })).rejects.toThrow(
+      /worker 1 \(envs 1\) could not create its envs: Unknown probe task "nope"/,
+    );
+  });
+
+  it('rejects the pending call when a worker crashes, then refuses calls, and close() returns', async () => {
+    const v = await VectorEnv.create({
+      envs: [{ task: 'probe' }, { task: 'probe-crash' }, { task: 'probe' }],
+      workers: 2,
+      factoryModule: PROBE_ENV_MODULE,
+    });
+    await v.reset([1, 2, 3]);
+    const crash = v.step([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+    await expect(crash).rejects.toThrow(
+      /Simulation worker 1 \(envs 1\) exited unexpectedly with code 3.*create a new one/,
+    );
+    await expect(v.reset([1, 2, 3])).rejects.toThrow(/worker 1/);
+    await v.close();
+    await v.close();
+    await expect(v.reset([1, 2, 3])).rejects.toThrow(/closed/);
+  });
+});
