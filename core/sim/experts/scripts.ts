@@ -9,6 +9,8 @@ const GRASP_Z = 0.02;
 const CARRY_Z = 0.11;
 const SLOW = 0.005;
 const OPEN = 100;
+/** Opening before a grasp: 5.2 cm between the pads, wider than a cube's diagonal, narrow enough to miss walls. */
+const PREGRASP = 65;
 const CLOSED = 0;
 
 const objXY = (info: StepInfo, name: string): [number, number] => {
@@ -22,8 +24,8 @@ const at = (xy: [number, number], z: number): Vec3 => [xy[0], xy[1], z];
 export function pick(cube: string): ScriptStep[] {
   const yaw = (i: StepInfo) => objYaw(i, cube);
   return [
-    { kind: 'move', to: (i) => at(objXY(i, cube), ABOVE_Z), yaw, gripper: OPEN, tol: 0.015 },
-    { kind: 'move', to: (i) => at(objXY(i, cube), GRASP_Z), yaw, gripper: OPEN, speed: SLOW, tol: 0.008 },
+    { kind: 'move', to: (i) => at(objXY(i, cube), ABOVE_Z), yaw, gripper: PREGRASP, tol: 0.015 },
+    { kind: 'move', to: (i) => at(objXY(i, cube), GRASP_Z), yaw, gripper: PREGRASP, speed: SLOW, tol: 0.008 },
     { kind: 'grip', gripper: CLOSED, steps: 10 },
     { kind: 'move', to: (i) => at(objXY(i, cube), CARRY_Z), gripper: CLOSED, tol: 0.02 },
   ];

@@ -56,7 +56,7 @@ export const redCubeInBowl: TaskDef = {
   worldXml: cubeXml(RED, COLORS.red) + cubeXml(BLUE, COLORS.blue) + bowlXml(),
   objects: [RED, BLUE, 'bowl'],
   place(scene, rng) {
-    const [bowl, a, b] = samplePlacements(rng, [0.075, 0.035, 0.035]);
+    const [bowl, a, b] = samplePlacements(rng, [0.085, 0.035, 0.035]);
     scene.setMocap('bowl', [bowl![0], bowl![1], 0]);
     cubeAt(scene, RED, a!, rng);
     cubeAt(scene, BLUE, b!, rng);
@@ -134,7 +134,7 @@ export const bothCubesInBowl: TaskDef = {
   worldXml: cubeXml(RED, COLORS.red) + cubeXml(BLUE, COLORS.blue) + bowlXml(),
   objects: [RED, BLUE, 'bowl'],
   place(scene, rng) {
-    const [bowl, a, b] = samplePlacements(rng, [0.075, 0.035, 0.035]);
+    const [bowl, a, b] = samplePlacements(rng, [0.085, 0.035, 0.035]);
     scene.setMocap('bowl', [bowl![0], bowl![1], 0]);
     cubeAt(scene, RED, a!, rng);
     cubeAt(scene, BLUE, b!, rng);
