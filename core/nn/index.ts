@@ -1,5 +1,6 @@
 export { grad } from './autodiff';
 export * from './checkpoint';
+export * from './export';
 export { type Attr, Graph, IR_VERSION, type NodeRecord, OPSET } from './graph';
 export * from './losses';
 export * from './model';

@@ -50,7 +50,7 @@ function referenceAdamW(
         let y = b[j] as number;
         for (let i = 0; i < 3; i++) y += (X[n * 3 + i] as number) * (w[i * 2 + j] as number);
         const d = (2 * (y - (T[n * 2 + j] as number))) / 8;
-        gb[j] += d;
+        gb[j] = (gb[j] as number) + d;
         for (let i = 0; i < 3; i++) gw[i * 2 + j] += d * (X[n * 3 + i] as number);
       }
     }
@@ -102,8 +102,8 @@ describe('training step graph', () => {
     expect(ref.norms[0]).toBeGreaterThan(0.5); // clipping is active
     const w = tr.params.get('w') as Float32Array;
     const b = tr.params.get('b') as Float32Array;
-    ref.w.forEach((v, i) => expect(w[i]).toBeCloseTo(v, 5));
-    ref.b.forEach((v, i) => expect(b[i]).toBeCloseTo(v, 5));
+    for (const [i, v] of ref.w.entries()) expect(w[i]).toBeCloseTo(v, 5);
+    for (const [i, v] of ref.b.entries()) expect(b[i]).toBeCloseTo(v, 5);
     expect(tr.stepCount).toBe(3);
     await tr.release();
   });
