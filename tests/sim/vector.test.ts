@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTaskEnv as createArmEnv, HOME_STATE } from '../../core/sim/env';
 import type { EnvObservation, TaskEnv } from '../../core/sim/vector/contract';
 import { createTaskEnv, PROBE_ENV_MODULE } from '../../core/sim/vector/probe-env';
 import { VectorEnv } from '../../core/sim/vector/vector-env';
@@ -127,5 +128,27 @@ describe('VectorEnv', () => {
     await v.close();
     await v.close();
     await expect(v.reset([1, 2, 3])).rejects.toThrow(/closed/);
+  });
+
+  it('hosts the real arm task envs (default env module) with results identical to in-process envs', async () => {
+    const tasks = ['lift_red_cube', 'press_button', 'red_cube_in_bowl'];
+    const v = await VectorEnv.create({ envs: tasks.map((task) => ({ task })), workers: 2, cameras });
+    open.push(v);
+    expect(v.envs.map((e) => e.taskId)).toEqual(tasks);
+    expect(v.envs[0]?.jointLimits).toHaveLength(6);
+    const refs = await Promise.all(tasks.map((task) => createArmEnv({ task, cameras })));
+    local.push(...refs);
+    const seeds = [5, 6, 7];
+    const got = await v.reset(seeds);
+    expect(got.map(plain)).toEqual(refs.map((e, i) => plain(e.reset(seeds[i] as number))));
+    expect(got[0]?.images.front?.data.length).toBe(16 * 12 * 3);
+    for (let t = 0; t < 2; t++) {
+      const actions = tasks.map((_, i) => HOME_STATE.map((q, j) => (j === 0 ? q + 10 * (i - 1) : q)));
+      const steps = await v.step(actions);
+      const expected = refs.map((e, i) => e.step(actions[i] as number[]));
+      expect(steps.map((s) => [plain(s.obs), s.success, s.info])).toEqual(
+        expected.map((s) => [plain(s.obs), s.success, s.info]),
+      );
+    }
   });
 });

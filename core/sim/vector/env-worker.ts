@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { CameraFrame } from '../../hardware/robot';
+import { createTaskEnv } from '../env';
 import type { CreateTaskEnv, EnvObservation, EnvStep, TaskEnv, TaskEnvOptions } from './contract';
 import type { EnvMeta, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
 
@@ -31,7 +32,8 @@ function resolveModule(url: string): string {
 }
 
 async function loadFactory(): Promise<CreateTaskEnv> {
-  const url = resolveModule(init.factoryModule ?? new URL('../env', import.meta.url).href);
+  if (!init.factoryModule) return createTaskEnv;
+  const url = resolveModule(init.factoryModule);
   const mod = (await import(url)) as { createTaskEnv?: CreateTaskEnv };
   if (typeof mod.createTaskEnv !== 'function') {
     throw new Error(`Env module ${url} does not export createTaskEnv(opts).`);
