@@ -41,7 +41,7 @@ export function buildInferenceGraph(model: ModelDef, params: ParamValues): Graph
 }
 
 export function sidecarPath(onnxPath: string): string {
-  return onnxPath.replace(/\.onnx$/, '') + '.json';
+  return `${onnxPath.replace(/\.onnx$/, '')}.json`;
 }
 
 function writeAtomic(path: string, data: Uint8Array | string): void {
@@ -119,17 +119,18 @@ export async function loadExportedModel(
   }
   const graph = proto.graph;
   if (!graph) return fail('the file holds no graph (corrupt or truncated); export the policy again');
-  const inits = new Set(graph.initializer.map((t) => t.name));
-  const gotInputs = graph.input.map((i) => i.name).filter((n) => !inits.has(n));
+  const graphInputs = graph.input ?? [];
+  const inits = new Set((graph.initializer ?? []).map((t) => String(t.name)));
+  const gotInputs = graphInputs.map((i) => String(i.name)).filter((n) => !inits.has(n));
   const wantInputs = sidecar.inputs.map((i) => i.name);
-  const gotOutputs = graph.output.map((o) => o.name);
+  const gotOutputs = (graph.output ?? []).map((o) => String(o.name));
   const diff = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
   const problems: string[] = [];
   for (const n of diff(wantInputs, gotInputs)) problems.push(`input "${n}" is missing`);
   for (const n of diff(gotInputs, wantInputs)) problems.push(`unexpected input "${n}"`);
   for (const n of diff(sidecar.outputs, gotOutputs)) problems.push(`output "${n}" is missing`);
   for (const spec of sidecar.inputs) {
-    const vi = graph.input.find((i) => i.name === spec.name);
+    const vi = graphInputs.find((i) => i.name === spec.name);
     const dims = vi?.type?.tensorType?.shape?.dim?.slice(1).map((d) => Number(d.dimValue ?? 0));
     if (vi && dims && dims.join(',') !== spec.shape.join(','))
       problems.push(`input "${spec.name}" has shape [N,${dims}], sidecar says [N,${spec.shape}]`);

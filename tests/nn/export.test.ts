@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,18 +6,10 @@ import { exportModel, loadExportedModel } from '../../core/nn/export';
 import { buildForwardGraph, initParams, type ModelDef, rng } from '../../core/nn/model';
 import * as op from '../../core/nn/ops';
 import { createSession, hostTensor, runSession } from '../../core/nn/runtime';
+import { onnxCheck } from './onnx-check';
 
 const dir = mkdtempSync(join(tmpdir(), 'nn-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Run the ONNX checker (Debian python3-onnx) on a file; throws with its message on failure. */
-export function onnxCheck(path: string): void {
-  execFileSync(
-    '/usr/bin/python3',
-    ['-c', 'import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path],
-    { stdio: 'pipe' },
-  );
-}
 
 const convNet: ModelDef = {
   name: 'convnet',
