@@ -8,7 +8,7 @@ export class FeetechBus extends ServoBus {
   }
 
   /** Torque off, then unlock EEPROM (LeRobot's order). */
-  async disableTorque(motors: readonly string[] = Object.keys(this.motors)): Promise<void> {
+  override async disableTorque(motors: readonly string[] = Object.keys(this.motors)): Promise<void> {
     for (const m of motors) {
       await this.write('Torque_Enable', m, 0);
       await this.write('Lock', m, 0);
@@ -16,7 +16,7 @@ export class FeetechBus extends ServoBus {
   }
 
   /** Torque on, then lock EEPROM. */
-  async enableTorque(motors: readonly string[] = Object.keys(this.motors)): Promise<void> {
+  override async enableTorque(motors: readonly string[] = Object.keys(this.motors)): Promise<void> {
     for (const m of motors) {
       await this.write('Torque_Enable', m, 1);
       await this.write('Lock', m, 1);

@@ -119,7 +119,6 @@ export class ServoBus extends EventEmitter {
     try {
       const frames = await this.request(this.protocol.encodePing(id), [id], this.protocol.pingReplySize, {
         label: `ping ${this.describe(id)}`,
-        retries: 0,
       });
       return { id, model: await this.modelFromPing(id, frames.get(id)!) };
     } catch (err) {
@@ -233,6 +232,15 @@ export class ServoBus extends EventEmitter {
     await this.serialize(async () => {
       await this.send(packet);
     });
+  }
+
+  /** Torque off (Feetech also unlocks EEPROM: see FeetechBus). */
+  async disableTorque(motors: readonly string[] = Object.keys(this.motors)): Promise<void> {
+    for (const m of motors) await this.write('Torque_Enable', m, 0);
+  }
+
+  async enableTorque(motors: readonly string[] = Object.keys(this.motors)): Promise<void> {
+    for (const m of motors) await this.write('Torque_Enable', m, 1);
   }
 
   // ---- internals -------------------------------------------------------------------------
