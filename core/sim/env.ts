@@ -100,6 +100,7 @@ export class MujocoTaskEnv implements TaskEnv {
   private readonly armQposAdr: number[];
   private readonly fingerAdr: [number, number];
   private closed = false;
+  private savedDrive: { gain: Float64Array; bias: Float64Array; gravcomp: Float64Array } | null = null;
 
   constructor(
     readonly mujoco: Mujoco,
@@ -194,6 +195,38 @@ export class MujocoTaskEnv implements TaskEnv {
     for (const cam of this.cameras) cam.delete();
     this.scene.data.delete();
     this.scene.model.delete();
+  }
+
+  /** Whether the actuators drive the joints (false after `setTorque(false)`). */
+  get torqueOn(): boolean {
+    return this.savedDrive === null;
+  }
+
+  /**
+   * Torque off makes the arm limp like an unpowered servo: actuator gains and the links' gravity
+   * compensation are zeroed, so the arm sags under gravity until a joint limit or the gripper
+   * meets the table. Torque on restores them; the caller should first aim the targets at the
+   * current state so the arm does not jump.
+   */
+  setTorque(on: boolean): void {
+    this.assertOpen();
+    const m = this.scene.model;
+    const gain = m.actuator_gainprm as Float64Array;
+    const bias = m.actuator_biasprm as Float64Array;
+    const gravcomp = m.body_gravcomp as Float64Array;
+    if (!on && !this.savedDrive) {
+      this.savedDrive = { gain: gain.slice(), bias: bias.slice(), gravcomp: gravcomp.slice() };
+      for (let a = 0; a < m.nu; a++) {
+        gain.fill(0, a * 10, a * 10 + 10);
+        bias.fill(0, a * 10, a * 10 + 10);
+      }
+      gravcomp.fill(0);
+    } else if (on && this.savedDrive) {
+      gain.set(this.savedDrive.gain);
+      bias.set(this.savedDrive.bias);
+      gravcomp.set(this.savedDrive.gravcomp);
+      this.savedDrive = null;
+    }
   }
 
   /** Reject malformed actions; clamp finite ones to the joint limits. */
