@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../core/nn/model';
 import { groupAdvantages, tokenAdvantages, unbiasedStd } from '../../core/rl/grpo/advantages';
 import { buildTrainingRows, miniBatches } from '../../core/rl/grpo/batch';
 import { collectDynamicBatch, groupIsInformative } from '../../core/rl/grpo/dynamic-sampling';
@@ -140,8 +141,7 @@ describe('training rows', () => {
   });
 
   it('splits rows into shuffled mini-batches that cover every row once', () => {
-    let s = 1;
-    const rand = () => (s = (s * 16807) % 2147483647) / 2147483647;
+    const rand = rng(1);
     const mbs = miniBatches(10, 4, rand);
     expect(mbs).toHaveLength(3);
     expect(mbs.every((m) => m.scale === 3)).toBe(true);
