@@ -13,7 +13,7 @@ export const PROBE_ENV_MODULE = new URL('./probe-env', import.meta.url).href;
 
 const TIMESTEP = 0.002;
 const DEG = 180 / Math.PI;
-const SCENE = `
+export const PROBE_SCENE_MJCF = `
 <mujoco model="probe">
   <option timestep="${TIMESTEP}"/>
   <worldbody>
@@ -145,7 +145,7 @@ export async function createTaskEnv(opts: TaskEnvOptions): Promise<TaskEnv> {
   mujocoPromise ??= loadMujoco();
   const mujoco = await mujocoPromise;
   const path = `/probe-${fileCounter++}.xml`;
-  mujoco.FS.writeFile(path, SCENE);
+  mujoco.FS.writeFile(path, PROBE_SCENE_MJCF);
   const model = mujoco.MjModel.loadFromXML(path);
   mujoco.FS.unlink(path);
   const data = new mujoco.MjData(model);
