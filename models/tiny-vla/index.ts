@@ -1,0 +1,5 @@
+export * from './config';
+export * from './model';
+export * from './policy';
+export * from './sampling';
+export * from './tokenizer';

@@ -1,0 +1,121 @@
+import type { ModelDef, ParamSpec } from '../../core/nn/model';
+import * as op from '../../core/nn/ops';
+import type { Tensor } from '../../core/nn/tensor';
+import { type TinyVlaConfig, validateConfig } from './config';
+
+export const TINY_VLA = 'tiny-vla';
+
+/** Convolution stack per camera: [out channels, kernel, stride, pad]; each halves the side. */
+const CONVS: [number, number, number, number][] = [
+  [16, 5, 2, 2],
+  [32, 3, 2, 1],
+  [32, 3, 2, 1],
+  [32, 3, 2, 1],
+];
+
+const he = (fanIn: number) => ({ kind: 'normal' as const, std: Math.sqrt(2 / fanIn) });
+const xavier = (fanIn: number) => ({ kind: 'normal' as const, std: Math.sqrt(1 / fanIn) });
+
+function linearParams(name: string, fanIn: number, fanOut: number, init = xavier(fanIn)): ParamSpec[] {
+  return [
+    { name: `${name}.w`, shape: [fanIn, fanOut], init },
+    { name: `${name}.b`, shape: [fanOut], init: { kind: 'zeros' } },
+  ];
+}
+
+function params(c: TinyVlaConfig): ParamSpec[] {
+  const w = c.width;
+  const out: ParamSpec[] = [];
+  const flat = CONVS[CONVS.length - 1]![0] * (c.imageSize / 16) ** 2;
+  for (const cam of ['front', 'wrist']) {
+    let cin = 3;
+    CONVS.forEach(([co, k], i) => {
+      out.push({ name: `${cam}.conv${i}.w`, shape: [co, cin, k, k], init: he(cin * k * k) });
+      out.push({ name: `${cam}.conv${i}.b`, shape: [co], init: { kind: 'zeros' } });
+      cin = co;
+    });
+    out.push(...linearParams(`${cam}.proj`, flat, w.image));
+  }
+  out.push({ name: 'text.emb', shape: [c.vocab.length, 32], init: { kind: 'normal', std: 0.5 } });
+  out.push(...linearParams('text.proj', 32, w.text));
+  out.push(...linearParams('state.proj', c.actionDim, w.text));
+  out.push(...linearParams('fuse', 2 * w.image + 2 * w.text, w.context));
+  out.push(
+    { name: 'fuse.ln.s', shape: [w.context], init: { kind: 'ones' } },
+    { name: 'fuse.ln.b', shape: [w.context], init: { kind: 'zeros' } },
+  );
+  out.push(...linearParams('head.in', w.context, w.head));
+  out.push({
+    name: 'head.query',
+    shape: [c.chunk * c.actionDim, w.head],
+    init: { kind: 'normal', std: 0.5 },
+  });
+  out.push(
+    { name: 'head.ln.s', shape: [w.head], init: { kind: 'ones' } },
+    { name: 'head.ln.b', shape: [w.head], init: { kind: 'zeros' } },
+  );
+  out.push(...linearParams('head.mid', w.head, w.head, he(w.head)));
+  out.push(...linearParams('head.out', w.head, c.bins, { kind: 'normal', std: 0.01 }));
+  return out;
+}
+
+/** uint8 HWC image -> float NCHW in roughly [-2, 2]. */
+function imageIn(img: Tensor): Tensor {
+  const x = op.transpose(op.cast(img, 'float32'), [0, 3, 1, 2]);
+  return op.sub(op.mul(x, 1 / (255 * 0.25)), 2);
+}
+
+function encodeCamera(cam: string, img: Tensor, p: Record<string, Tensor>): Tensor {
+  let x = imageIn(img);
+  CONVS.forEach(([, , stride, pad], i) => {
+    x = op.relu(op.conv2d(x, p[`${cam}.conv${i}.w`]!, p[`${cam}.conv${i}.b`], { stride, pad }));
+  });
+  return op.linear(op.flatten(x), p[`${cam}.proj.w`]!, p[`${cam}.proj.b`]);
+}
+
+/**
+ * tiny-vla: front + wrist RGB, instruction tokens and joint state -> logits [N, chunk*dims, bins]
+ * for every action token of the chunk in one forward pass.
+ */
+export function tinyVla(c: TinyVlaConfig): ModelDef {
+  validateConfig(c);
+  const s = c.imageSize;
+  return {
+    name: TINY_VLA,
+    inputs: [
+      { name: 'front', shape: [s, s, 3], dtype: 'uint8' },
+      { name: 'wrist', shape: [s, s, 3], dtype: 'uint8' },
+      { name: 'tokens', shape: [c.maxTokens], dtype: 'int64' },
+      { name: 'state', shape: [c.actionDim], dtype: 'float32' },
+    ],
+    params: params(c),
+    outputs: ['logits'],
+    forward: ({ front, wrist, tokens, state }, p) => {
+      const g = state!.graph;
+      const f = encodeCamera('front', front!, p);
+      const w = encodeCamera('wrist', wrist!, p);
+      // Instruction: masked mean of word embeddings.
+      const mask = op.cast(op.not(op.equal(tokens!, g.const(0, [], 'int64'))), 'float32');
+      const emb = op.gather(p['text.emb']!, tokens!);
+      const summed = op.reduceSum(op.mul(emb, op.unsqueeze(mask, [2])), [1]);
+      const count = op.maximum(op.reduceSum(mask, [1], true), 1);
+      const text = op.gelu(op.linear(op.div(summed, count), p['text.proj.w']!, p['text.proj.b']));
+      // Joint state normalised with q01/q99 inside the graph.
+      const lo = g.const(c.stateStats.q01, [c.actionDim]);
+      const span = g.const(
+        c.stateStats.q99.map((v, i) => Math.max(v - (c.stateStats.q01[i] as number), 1e-6)),
+        [c.actionDim],
+      );
+      const st = op.clip(op.sub(op.mul(op.div(op.sub(state!, lo), span), 2), 1), -1.5, 1.5);
+      const stateEmb = op.gelu(op.linear(st, p['state.proj.w']!, p['state.proj.b']));
+      const fused = op.linear(op.concat([f, w, text, stateEmb], 1), p['fuse.w']!, p['fuse.b']);
+      const ctx = op.gelu(op.layerNorm(fused, p['fuse.ln.s']!, p['fuse.ln.b']!));
+      // Head: context + one learned query per action token, shared MLP -> bins.
+      const h0 = op.add(op.unsqueeze(op.linear(ctx, p['head.in.w']!, p['head.in.b']), [1]), p['head.query']!);
+      const h1 = op.gelu(op.layerNorm(h0, p['head.ln.s']!, p['head.ln.b']!));
+      const h2 = op.gelu(op.add(op.matmul(h1, p['head.mid.w']!), p['head.mid.b']!));
+      const logits = op.add(op.matmul(h2, p['head.out.w']!), p['head.out.b']!);
+      return { logits };
+    },
+  };
+}
