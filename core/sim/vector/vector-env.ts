@@ -24,7 +24,7 @@ export interface VectorEnvOptions {
   envs: VectorEnvSpec[] | (VectorEnvSpec & { count: number });
   /** Worker threads (default: available CPU cores), never more than envs. */
   workers?: number;
-  /** Camera size for every env, or false for state-only observations. */
+  /** Camera size for every env, or false for state-only observations (default: the env's own, 64x64). */
   cameras?: { width: number; height: number } | false;
   /** Module URL exporting `createTaskEnv` (default: core/sim/env). Tests pass a small probe env. */
   factoryModule?: string | URL;
@@ -76,7 +76,8 @@ export class VectorEnv {
     const nWorkers = Math.max(1, Math.min(specs.length, Math.floor(opts.workers ?? availableParallelism())));
     const perWorker: EnvSlotSpec[][] = Array.from({ length: nWorkers }, () => []);
     specs.forEach((spec, index) => {
-      const slot: EnvSlotSpec = { index, task: spec.task, cameras: opts.cameras ?? false };
+      const slot: EnvSlotSpec = { index, task: spec.task };
+      if (opts.cameras !== undefined) slot.cameras = opts.cameras;
       if (spec.controlHz !== undefined) slot.controlHz = spec.controlHz;
       perWorker[index % nWorkers]?.push(slot);
     });
