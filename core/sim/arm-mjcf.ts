@@ -46,6 +46,8 @@ export const TIMESTEP = 0.004;
 
 const G = ARM_GEOMETRY;
 const lim = (i: number) => `${ARM_LIMITS_RAD[i]![0]} ${ARM_LIMITS_RAD[i]![1]}`;
+/** Actuator targets stop 0.5 deg inside the joint range, so a target at a limit never rams it. */
+const ctrlLim = (i: number) => `${ARM_LIMITS_RAD[i]![0] + 0.009} ${ARM_LIMITS_RAD[i]![1] - 0.009}`;
 
 const ARM_BODY = `
     <body name="base" pos="0 0 0">
@@ -84,11 +86,11 @@ const ARM_BODY = `
     </body>`;
 
 const ARM_ACTUATORS = `
-    <position name="shoulder_pan" joint="shoulder_pan" kp="40" dampratio="1" forcerange="-3 3" ctrlrange="${lim(0)}"/>
-    <position name="shoulder_lift" joint="shoulder_lift" kp="40" dampratio="1" forcerange="-3 3" ctrlrange="${lim(1)}"/>
-    <position name="elbow_flex" joint="elbow_flex" kp="40" dampratio="1" forcerange="-3 3" ctrlrange="${lim(2)}"/>
-    <position name="wrist_flex" joint="wrist_flex" kp="20" dampratio="1" forcerange="-2 2" ctrlrange="${lim(3)}"/>
-    <position name="wrist_roll" joint="wrist_roll" kp="10" dampratio="1" forcerange="-2 2" ctrlrange="${lim(4)}"/>
+    <position name="shoulder_pan" joint="shoulder_pan" kp="40" dampratio="1" forcerange="-3 3" ctrlrange="${ctrlLim(0)}"/>
+    <position name="shoulder_lift" joint="shoulder_lift" kp="40" dampratio="1" forcerange="-3 3" ctrlrange="${ctrlLim(1)}"/>
+    <position name="elbow_flex" joint="elbow_flex" kp="40" dampratio="1" forcerange="-3 3" ctrlrange="${ctrlLim(2)}"/>
+    <position name="wrist_flex" joint="wrist_flex" kp="20" dampratio="1" forcerange="-2 2" ctrlrange="${ctrlLim(3)}"/>
+    <position name="wrist_roll" joint="wrist_roll" kp="10" dampratio="1" forcerange="-2 2" ctrlrange="${ctrlLim(4)}"/>
     <position name="finger_left" joint="finger_left" kp="300" dampratio="1" forcerange="-6 6" ctrlrange="0 ${FINGER_TRAVEL}"/>
     <position name="finger_right" joint="finger_right" kp="300" dampratio="1" forcerange="-6 6" ctrlrange="0 ${FINGER_TRAVEL}"/>`;
 
@@ -99,7 +101,7 @@ export function sceneMjcf(opts: { name: string; worldBodies: string; extraActuat
   <option timestep="${TIMESTEP}" integrator="implicitfast" cone="elliptic" impratio="10"/>
   <visual><global offwidth="640" offheight="480"/></visual>
   <default>
-    <joint damping="0.3" armature="0.005"/>
+    <joint damping="0.3" armature="0.005" solreflimit="0.01 1"/>
     <geom contype="0" conaffinity="0" density="500"/>
     <default class="grip"><geom contype="1" conaffinity="1" condim="4" friction="1.2 0.02 0.001" solref="0.004 1"/></default>
     <default class="pad"><geom type="box" contype="1" conaffinity="1" condim="4" friction="1.5 0.02 0.001" solref="0.004 1" rgba="0.15 0.15 0.15 1" mass="0.02"/></default>

@@ -245,9 +245,11 @@ export class MujocoTaskEnv implements TaskEnv {
     });
   }
 
+  /** Mean finger opening as 0..100 (clamped: MuJoCo's soft joint limits let a finger overshoot by a hair). */
   private gripperState(): number {
     const q = this.scene.data.qpos as Float64Array;
-    return ((q[this.fingerAdr[0]]! + q[this.fingerAdr[1]]!) / 2 / FINGER_TRAVEL) * 100;
+    const g = ((q[this.fingerAdr[0]]! + q[this.fingerAdr[1]]!) / 2 / FINGER_TRAVEL) * 100;
+    return Math.min(100, Math.max(0, g));
   }
 
   private writePose(state: readonly number[]): void {
