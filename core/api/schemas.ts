@@ -106,16 +106,120 @@ export const JobEvent = z.object({
   message: z.string(),
 });
 
+const datasetName = z.string().min(1).max(64);
+const episodeIndex = z.number().int().min(0);
+
+export const RecordingProgress = z.object({
+  dataset: z.string().nullable(),
+  state: z.enum(['idle', 'recording', 'saving', 'error', 'closed']),
+  episodeIndex: z.number().nullable(),
+  task: z.string().nullable(),
+  frames: z.number(),
+  seconds: z.number(),
+  dropped: z.number(),
+  missed: z.number(),
+  totalEpisodes: z.number(),
+  totalFrames: z.number(),
+  lastSaveMs: z.number().nullable(),
+  error: z.string().nullable(),
+});
+
+export const DatasetSummary = z.object({
+  name: z.string(),
+  episodes: z.number(),
+  frames: z.number(),
+  fps: z.number(),
+  robotType: z.string(),
+  problem: z.string().nullable(),
+});
+
+export const EpisodeSummary = z.object({
+  index: z.number(),
+  length: z.number(),
+  seconds: z.number(),
+  tasks: z.array(z.string()),
+  success: z.boolean().nullable(),
+  source: z.string().nullable(),
+  policyVersion: z.string().nullable(),
+  note: z.string().nullable(),
+  tags: z.array(z.string()),
+  recordedAt: z.string().nullable(),
+});
+
+export const EpisodeFilterArgs = z
+  .object({
+    task: z.string().optional(),
+    source: z.string().optional(),
+    success: z.boolean().nullable().optional(),
+  })
+  .strict();
+
+const ok = z.object({ ok: z.literal(true) });
+
 export const commandSchemas = {
   'app.info': { args: empty, result: AppInfo },
   'robot.backends': { args: empty, result: z.array(BackendInfo) },
   'sim.tasks': { args: empty, result: z.array(SimTask) },
   'robot.connect': { args: ConnectArgs, result: RobotDescription },
-  'robot.disconnect': { args: empty, result: z.object({ ok: z.literal(true) }) },
+  'robot.disconnect': { args: empty, result: ok },
   'robot.status': { args: empty, result: ConnectionEvent },
   'robot.move': { args: MoveArgs, result: MoveResult },
-  'robot.estop': { args: empty, result: z.object({ ok: z.literal(true) }) },
-  'robot.release': { args: empty, result: z.object({ ok: z.literal(true) }) },
+  'robot.estop': { args: empty, result: ok },
+  'robot.release': { args: empty, result: ok },
+  'record.open': {
+    args: z.object({ dataset: datasetName, fps: z.number().int().min(1).max(120).optional() }).strict(),
+    result: z.object({
+      dataset: z.string(),
+      root: z.string(),
+      recovery: z.string().nullable(),
+      episodes: z.number(),
+    }),
+  },
+  'record.start': {
+    args: z.object({ task: z.string().min(1).max(500) }).strict(),
+    result: z.object({ episodeIndex: z.number() }),
+  },
+  'record.end': {
+    args: z
+      .object({ success: z.boolean().nullable().optional(), note: z.string().max(2000).optional() })
+      .strict(),
+    result: z.object({ episodeIndex: z.number() }),
+  },
+  'record.discard': { args: empty, result: ok },
+  'record.status': { args: empty, result: RecordingProgress },
+  'datasets.list': { args: empty, result: z.array(DatasetSummary) },
+  'episodes.list': {
+    args: z.object({ dataset: datasetName, filter: EpisodeFilterArgs.default({}) }).strict(),
+    result: z.array(EpisodeSummary),
+  },
+  'episodes.get': {
+    args: z.object({ dataset: datasetName, index: episodeIndex }).strict(),
+    result: z.object({
+      summary: EpisodeSummary,
+      fps: z.number(),
+      joints: z.array(z.string()),
+      cameras: z.array(z.string()),
+      timestamps: z.array(z.number()),
+      state: z.array(z.array(z.number())),
+      action: z.array(z.array(z.number())),
+    }),
+  },
+  'episodes.video': {
+    args: z.object({ dataset: datasetName, index: episodeIndex, camera: z.string().min(1) }).strict(),
+    result: z.object({ mime: z.string(), base64: z.string(), from: z.number(), to: z.number() }),
+  },
+  'episodes.label': {
+    args: z
+      .object({
+        dataset: datasetName,
+        index: episodeIndex,
+        success: z.boolean().nullable().optional(),
+        note: z.string().max(2000).optional(),
+      })
+      .strict(),
+    result: ok,
+  },
+  'episodes.delete': { args: z.object({ dataset: datasetName, index: episodeIndex }).strict(), result: ok },
   'jobs.list': { args: empty, result: z.array(JobEvent) },
   'logs.recent': {
     args: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
@@ -129,4 +233,5 @@ export const eventSchemas = {
   metrics: MetricsEvent,
   log: LogEvent,
   job: JobEvent,
+  recording: RecordingProgress,
 } as const;

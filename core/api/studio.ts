@@ -11,6 +11,7 @@ import type {
   RobotDescription,
   StudioApi,
 } from './contract';
+import { DatasetService } from './datasets';
 import { ApiError } from './errors';
 import type { RobotProvider } from './providers';
 import { commandSchemas } from './schemas';
@@ -53,6 +54,7 @@ export class Studio implements StudioApi {
   private latencyMs = 0;
   private metricsTimer: NodeJS.Timeout;
   private readonly handlers: Handlers;
+  private readonly datasets = new DatasetService((p) => this.emit('recording', p));
 
   constructor(readonly options: StudioOptions) {
     this.handlers = {
@@ -83,6 +85,32 @@ export class Studio implements StudioApi {
         const obs = await loop.robot.observe();
         loop.release(obs.state);
         this.log('info', 'safety', 'E-stop released');
+        return { ok: true as const };
+      },
+      'record.open': async ({ dataset, fps }) => {
+        const loop = this.requireLoop();
+        return this.datasets.openForRecording(dataset, loop.robot.features, fps ?? loop.options.hz);
+      },
+      'record.start': async ({ task }) => {
+        this.requireLoop();
+        return { episodeIndex: this.datasets.start(task) };
+      },
+      'record.end': async (label) => ({ episodeIndex: await this.datasets.end(label) }),
+      'record.discard': async () => {
+        await this.datasets.discard();
+        return { ok: true as const };
+      },
+      'record.status': async () => this.datasets.status(),
+      'datasets.list': () => this.datasets.list(),
+      'episodes.list': ({ dataset, filter }) => this.datasets.episodes(dataset, filter),
+      'episodes.get': ({ dataset, index }) => this.datasets.episode(dataset, index),
+      'episodes.video': ({ dataset, index, camera }) => this.datasets.video(dataset, index, camera),
+      'episodes.label': async ({ dataset, index, ...label }) => {
+        await this.datasets.label(dataset, index, label);
+        return { ok: true as const };
+      },
+      'episodes.delete': async ({ dataset, index }) => {
+        await this.datasets.remove(dataset, index);
         return { ok: true as const };
       },
       'jobs.list': async () => [...this.jobs.values()],
@@ -135,6 +163,7 @@ export class Studio implements StudioApi {
   async close(): Promise<void> {
     clearInterval(this.metricsTimer);
     await this.disconnect('Studio closed');
+    await this.datasets.close();
   }
 
   private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
@@ -217,6 +246,7 @@ export class Studio implements StudioApi {
     this.loop = null;
     this.robot = null;
     if (!robot) return;
+    await this.datasets.finishActive().catch((err) => this.log('error', 'recording', String(err)));
     await robot.close().catch((err) => this.log('warn', 'robot', `Closing the robot failed: ${String(err)}`));
     this.description = null;
     this.connection = { ...this.connection, backend: null };
@@ -252,6 +282,7 @@ export class Studio implements StudioApi {
   }
 
   private onTick(tick: ControlTick): void {
+    this.datasets.onTick(tick);
     this.latencyMs = this.latencyMs * 0.9 + tick.latencyMs * 0.1;
     const now = performance.now();
     const displayHz = this.options.displayHz ?? 20;

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useStudio } from '../stores/studio-store';
 
-const COLORS = ['#e4572e', '#f3a712', '#29335c', '#669bbc', '#a8c686', '#7d5ba6'];
+const COLORS = ['#e4572e', '#f3a712', '#b084f5', '#669bbc', '#a8c686', '#7d5ba6'];
 
 /** The last few seconds of joint positions, each joint normalised to its own range of motion. */
 export function JointPlot({ joints }: { joints: string[] }) {
