@@ -333,12 +333,12 @@ export class RobotRosNode {
     if (!finished) {
       const bad = err.findIndex((e, k) => goal.pathTolRad[k]! > 0 && Math.abs(e) > goal.pathTolRad[k]!);
       if (bad >= 0) {
-        this.holdHere();
         this.endGoal(
           GOAL_STATUS.ABORTED,
           FJT_ERROR.PATH_TOLERANCE_VIOLATED,
           `joint ${goal.jointNames[bad]} is ${Math.abs(err[bad]!).toFixed(4)} rad off the path (tolerance ${goal.pathTolRad[bad]})`,
         );
+        this.holdHere();
       }
       return;
     }
