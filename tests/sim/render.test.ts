@@ -90,6 +90,12 @@ describe('RayCamera', () => {
     ] as const) {
       expect(pixel(f, r, c)).toEqual([...BACKGROUND_RGB]);
     }
+    // Row 0 is the top: below the box the camera sees the grey floor, above it the sky.
+    const [fr, fg, fb] = pixel(f, 23, 16);
+    expect(fr).toBe(fg);
+    expect(fg).toBe(fb);
+    expect(fr).toBeGreaterThan(40);
+    expect(pixel(f, 0, 16)).toEqual([...BACKGROUND_RGB]);
   });
 
   it('renders a different image when the box moves, and the box where it went', () => {
@@ -138,6 +144,25 @@ describe('RayCamera', () => {
     }
     expect(ballPixels.length).toBeGreaterThan(50);
     expect(Math.max(...ballPixels) - Math.min(...ballPixels)).toBeGreaterThan(40);
+  });
+
+  it('follows a field-of-view change made to the model at run time', () => {
+    const cam = camera('front', 32, 24);
+    const id = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_CAMERA.value, 'front');
+    const fovy = model.cam_fovy as Float64Array;
+    const wide = cam.render(data);
+    fovy[id] = 20;
+    const narrow = cam.render(data);
+    fovy[id] = 45;
+    const red = (f: CameraFrame) => {
+      let n = 0;
+      for (let i = 0; i < f.width * f.height; i++)
+        if (isRed([f.data[3 * i], f.data[3 * i + 1], f.data[3 * i + 2]] as number[])) n++;
+      return n;
+    };
+    // Zooming in makes the box cover more of the image.
+    expect(red(narrow)).toBeGreaterThan(2 * red(wide));
+    expect(Buffer.from(cam.render(data).data).equals(Buffer.from(wide.data))).toBe(true);
   });
 
   it('says which cameras exist when the name is unknown', () => {

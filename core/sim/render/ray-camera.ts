@@ -41,7 +41,9 @@ export class RayCamera {
   readonly cameraId: number;
   private readonly n: number;
   /** Ray directions in the camera frame (x right, y up, looking along -z), 3 per pixel. */
-  private readonly localDirs: Float64Array;
+  private localDirs: Float64Array;
+  /** Field of view the directions were computed for (the model's may be changed at run time). */
+  private fovy: number;
   /** World-frame ray directions, rewritten on every render. */
   private readonly worldDirs: Float64Array;
   private readonly hits: Float64Array;
@@ -76,7 +78,8 @@ export class RayCamera {
     }
     this.cameraId = id;
     this.n = width * height;
-    this.localDirs = pixelDirections(width, height, model.cam_fovy[id] as number);
+    this.fovy = model.cam_fovy[id] as number;
+    this.localDirs = pixelDirections(width, height, this.fovy);
     this.worldDirs = new Float64Array(3 * this.n);
     this.hits = new Float64Array(3 * this.n);
     this.normals = new Float64Array(3 * this.n);
@@ -99,6 +102,11 @@ export class RayCamera {
       camPos[c + 2] as number,
     ];
     const R = camMat.subarray(m9, m9 + 9);
+    const fovy = model.cam_fovy[this.cameraId] as number;
+    if (fovy !== this.fovy) {
+      this.fovy = fovy;
+      this.localDirs = pixelDirections(this.width, this.height, fovy);
+    }
     rotateAll(R, this.localDirs, this.worldDirs);
 
     const restore = hideHiddenGroups(model);
