@@ -14,22 +14,37 @@ export interface GripperTransition {
   settled: number;
 }
 
-export function gripperTransitions(readings: readonly number[], hysteresis: number): GripperTransition[] {
+/**
+ * `minFrames`: the reading must stay past the band for this many consecutive frames (time
+ * debounce), so a sampled policy's twitching gripper command does not produce open/close pairs.
+ */
+export function gripperTransitions(
+  readings: readonly number[],
+  hysteresis: number,
+  minFrames = 1,
+): GripperTransition[] {
   const out: GripperTransition[] = [];
   if (readings.length === 0) return out;
   let state: 'unknown' | 'open' | 'closed' = 'unknown';
   let hi = readings[0] as number;
   let lo = hi;
+  const holds = (from: number, pass: (g: number) => boolean) => {
+    const to = Math.min(readings.length, from + minFrames); // an episode may end mid-debounce
+    for (let k = from; k < to; k++) if (!pass(readings[k] as number)) return false;
+    return true;
+  };
   for (let i = 1; i < readings.length; i++) {
     const g = readings[i] as number;
     hi = Math.max(hi, g);
     lo = Math.min(lo, g);
-    if (state !== 'closed' && g < hi - hysteresis) {
+    const closeBelow = hi - hysteresis;
+    const openAbove = lo + hysteresis;
+    if (state !== 'closed' && g < closeBelow && holds(i, (x) => x < closeBelow)) {
       state = 'closed';
       out.push({ to: 'closed', frame: i, settled: g });
       hi = g;
       lo = g;
-    } else if (state !== 'open' && g > lo + hysteresis) {
+    } else if (state !== 'open' && g > openAbove && holds(i, (x) => x > openAbove)) {
       state = 'open';
       out.push({ to: 'open', frame: i, settled: g });
       hi = g;

@@ -26,9 +26,16 @@ export interface SignatureConfig {
   gripperIndex: number;
   /** Gripper reading change (0..100) that counts as an open or close. */
   gripperHysteresis: number;
-  /** A close whose lowest reading stays above this was stopped by an object. */
+  /** ... and it must last this many frames (debounces a twitching sampled gripper command). */
+  gripperMinFrames: number;
+  /** A jaw that stops above this reading (0..100) was stopped by something. */
   emptyCloseMax: number;
-  /** Frames after a close in which both fingers must touch an object for a grasp (contacts). */
+  /** A stall: the reading stays within `stallTolerance` for `stallFrames` frames, above emptyCloseMax ... */
+  stallFrames: number;
+  stallTolerance: number;
+  /** ... and, where actions were recorded, the command is at least this far below the reading. */
+  stallMargin: number;
+  /** A grasp this many frames after the close that started it also shows that close as an event. */
   graspWindowFrames: number;
   /** Rise of the held object (or closed hand) above its grasp height that counts as a lift. */
   liftHeight: number;
@@ -55,7 +62,11 @@ export interface SignatureConfig {
 export const DEFAULT_SIGNATURE_CONFIG: SignatureConfig = {
   gripperIndex: 5,
   gripperHysteresis: 12,
+  gripperMinFrames: 4,
   emptyCloseMax: 8,
+  stallFrames: 5,
+  stallTolerance: 3,
+  stallMargin: 10,
   graspWindowFrames: 10,
   liftHeight: 0.02,
   carryDistance: 0.03,
@@ -165,7 +176,7 @@ export function computeSignature(
     pathSource === 'eePos' && f.eePos ? [...f.eePos] : so101EndEffector(f.state),
   );
   const grip = frames.map((f) => f.state[cfg.gripperIndex] as number);
-  const transitions = gripperTransitions(grip, cfg.gripperHysteresis);
+  const transitions = gripperTransitions(grip, cfg.gripperHysteresis, cfg.gripperMinFrames);
 
   const events: BehaviourEvent[] = [];
   const holds = findHolds(frames, transitions, ee, evidence, cfg, events);
@@ -197,7 +208,14 @@ export function computeSignature(
   };
 }
 
-/** Gripper events (open, close, grasp, release) and the intervals during which something is held. */
+/**
+ * Gripper events (open, close, grasp, release) and the intervals during which something is held.
+ * A closed interval (from a close to the next open) holds an object from the first frame where
+ * - contacts: both fingers touch an object and the jaw is stopped above `emptyCloseMax`;
+ * - joints: the jaw stalls (see `findStall`).
+ * Looking through the whole interval, not just right after the close, matters for sampled policies
+ * whose twitching gripper reads as "closed" long before it actually closes on the object.
+ */
 function findHolds(
   frames: readonly PushcutFrame[],
   transitions: readonly GripperTransition[],
@@ -206,6 +224,7 @@ function findHolds(
   cfg: SignatureConfig,
   events: BehaviourEvent[],
 ): Hold[] {
+  const grip = frames.map((f) => f.state[cfg.gripperIndex] as number);
   const holds: Hold[] = [];
   let holding = false;
   transitions.forEach((t, k) => {
@@ -215,36 +234,67 @@ function findHolds(
       return;
     }
     const end = transitions[k + 1]?.frame ?? frames.length;
-    const stopped = t.settled > cfg.emptyCloseMax;
-    let ref = t.frame;
+    let ref = -1;
     let held: string[] = [];
-    let grasped = stopped;
     if (evidence === 'contacts') {
-      grasped = false;
-      const last = Math.min(end, t.frame + cfg.graspWindowFrames + 1);
-      for (let i = Math.max(0, t.frame - 2); i < last; i++) {
-        const f = frames[i] as PushcutFrame;
-        if (f.graspContact) {
-          if (!grasped) ref = Math.max(i, t.frame);
-          grasped = true;
-          for (const o of f.objectContacts ?? []) if (!held.includes(o)) held.push(o);
+      for (let i = Math.max(0, t.frame - 2); i < end && ref < 0; i++) {
+        if (frames[i]?.graspContact && median(grip.slice(i, i + cfg.stallFrames)) > cfg.emptyCloseMax) {
+          ref = Math.max(i, t.frame);
         }
       }
-      grasped = grasped && stopped;
-      if (grasped && held.length === 0) held = [nearestObject(frames[ref] as PushcutFrame, ee[ref] as Vec3)];
-    } else if (grasped) {
+      if (ref >= 0) {
+        for (let i = ref; i < Math.min(end, ref + cfg.graspWindowFrames); i++) {
+          const f = frames[i] as PushcutFrame;
+          if (f.graspContact) for (const o of f.objectContacts ?? []) if (!held.includes(o)) held.push(o);
+        }
+        if (held.length === 0) held = [nearestObject(frames[ref] as PushcutFrame, ee[ref] as Vec3)];
+      }
+    } else {
+      ref = findStall(grip, frames, t.frame, end, cfg);
       held = ['object'];
     }
-    if (grasped) {
-      events.push({ symbol: 'grasp', frame: t.frame, object: held[0] ?? 'object' });
+    holding = ref >= 0;
+    if (!holding || ref - t.frame > cfg.graspWindowFrames) events.push({ symbol: 'close', frame: t.frame });
+    if (holding) {
+      events.push({ symbol: 'grasp', frame: ref, object: held[0] ?? 'object' });
       holds.push({ start: t.frame, ref, end, objects: held });
-      holding = true;
-    } else {
-      events.push({ symbol: 'close', frame: t.frame });
-      holding = false;
     }
   });
   return holds;
+}
+
+function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/**
+ * Joints only: the first frame from which the jaw reading holds still (within `stallTolerance`
+ * for `stallFrames` frames) above `emptyCloseMax`: something between the fingers stops it. With
+ * recorded actions, the command must also be well below the reading (the motor is still pushing).
+ */
+function findStall(
+  grip: readonly number[],
+  frames: readonly PushcutFrame[],
+  from: number,
+  end: number,
+  cfg: SignatureConfig,
+): number {
+  const size = Math.min(cfg.stallFrames, end - from); // a closed interval cut short by the episode end
+  if (size < 2) return -1;
+  for (let i = from; i + size <= end; i++) {
+    const w = grip.slice(i, i + size);
+    const lo = Math.min(...w);
+    if (Math.max(...w) - lo > cfg.stallTolerance || lo <= cfg.emptyCloseMax) continue;
+    const pushing = w.filter((g, k) => {
+      const cmd = frames[i + k]?.action?.[cfg.gripperIndex];
+      return cmd === undefined || cmd < g - cfg.stallMargin;
+    }).length;
+    if (pushing * 2 >= w.length) return i;
+  }
+  return -1;
 }
 
 function nearestObject(frame: PushcutFrame, ee: Vec3): string {
@@ -375,17 +425,19 @@ function sweeps(
   flush();
 }
 
-const OBJECT_EVENTS: ReadonlySet<EventSymbol> = new Set(['grasp', 'push', 'sweep', 'knock']);
-
 /**
- * The event symbols with consecutive repeats collapsed. Gripper opens/closes before the first
- * object interaction are left out: preparing the hand (closing it to push, or twitching it on the
- * way) does not change how the object is moved. An episode with no object interaction keeps them.
+ * The strategy's sentence: event symbols with consecutive repeats collapsed, leaving out `open`
+ * and `close` on nothing. Those stay in `events` for display, but they do not change how the
+ * object is moved (closing the hand to push with it, or a sampled policy twitching the gripper),
+ * and letting them in would split one strategy into many. An episode whose only events are
+ * opens and closes keeps them, so an idle episode and one that only worked the gripper differ.
  */
 export function sentence(events: readonly BehaviourEvent[]): EventSymbol[] {
-  const firstObject = events.findIndex((e) => OBJECT_EVENTS.has(e.symbol));
-  const from = Math.max(firstObject, 0);
+  const onlyGripper = events.every((e) => e.symbol === 'open' || e.symbol === 'close');
   const out: EventSymbol[] = [];
-  for (const e of events.slice(from)) if (out[out.length - 1] !== e.symbol) out.push(e.symbol);
+  for (const e of events) {
+    if (!onlyGripper && (e.symbol === 'open' || e.symbol === 'close')) continue;
+    if (out[out.length - 1] !== e.symbol) out.push(e.symbol);
+  }
   return out;
 }

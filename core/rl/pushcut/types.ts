@@ -17,6 +17,12 @@ export interface PushcutFrame {
   graspContact?: boolean;
   /** Objects the gripper touched during this frame. */
   objectContacts?: string[];
+  /**
+   * The commanded joint targets for this frame (same units as `state`), when recorded. Joints-only
+   * evidence then tells a jaw stopped by an object (commanded well below where it stalls) from a
+   * jaw merely commanded half open.
+   */
+  action?: number[];
 }
 
 export interface PushcutEpisode {

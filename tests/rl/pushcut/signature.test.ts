@@ -81,8 +81,8 @@ describe('behaviour signature (simulator contacts)', () => {
     expect(s.evidence).toBe('contacts');
     expect(s.pathSource).toBe('eePos');
     expect(s.symbols).toEqual(['grasp', 'lift', 'carry', 'release']);
-    // 11 approach frames (0..10), then 70 (11), 60 (12): the first reading below 80 - 12
-    expect(s.events[0]).toMatchObject({ symbol: 'grasp', object: 'cube', frame: 12 });
+    // 11 approach frames (0..10), then 70, 60, 50, 40 (touch), 35 (frame 15: both fingers, jaw stopped)
+    expect(s.events[0]).toMatchObject({ symbol: 'grasp', object: 'cube', frame: 15 });
     expect(s.objects.cube?.mode).toBe('carried');
     expect(s.objects.cube?.pushed).toBe(0);
   });
@@ -129,7 +129,7 @@ describe('behaviour signature (joints only)', () => {
   const js = (grip: number, q = pose): PushcutFrame => ({ state: [...q, grip] });
 
   it('calls a close stopped by an object a grasp, and a full close a close', () => {
-    const grasp = [80, 80, 60, 45, 33, 30, 30, 30, 30].map((g) => js(g));
+    const grasp = [80, 80, 60, 45, 33, 30, 30, 30, 30, 31, 30].map((g) => js(g));
     const s = computeSignature(grasp);
     expect(s.evidence).toBe('joints');
     expect(s.pathSource).toBe('fk');
