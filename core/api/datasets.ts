@@ -106,7 +106,7 @@ export class DatasetService {
   /** Called by the Studio on every control tick: the frame the robot saw and the command it got. */
   onTick(tick: ControlTick): void {
     const session = this.recording?.session;
-    if (!session || session.progress().state !== 'recording') return;
+    if (session?.progress().state !== 'recording') return;
     const action = tick.commanded ?? tick.obs.state;
     session.addFrame({
       state: tick.obs.state,

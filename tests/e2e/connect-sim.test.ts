@@ -17,6 +17,15 @@ afterAll(async () => {
   await app?.close();
 });
 
+/** The canvas API the test reads (tests are typechecked without the DOM library, like core/). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): {
+    getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+  };
+}
+
 const jointValue = async (name: string) => Number(await page.getByTestId(`joint-${name}`).textContent());
 
 it('connects the UI to the simulated arm, moves a joint with a slider and shows the cameras', async () => {
@@ -42,8 +51,9 @@ it('connects the UI to the simulated arm, moves a joint with a slider and shows 
 
   // Both camera feeds draw real pixels.
   for (const cam of ['front', 'wrist']) {
-    const lit = await page.getByTestId(`camera-${cam}`).evaluate((c: HTMLCanvasElement) => {
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const lit = await page.getByTestId(`camera-${cam}`).evaluate((el) => {
+      const c = el as unknown as CanvasLike;
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let sum = 0;
       for (let i = 0; i < d.length; i += 4) sum += d[i]! + d[i + 1]! + d[i + 2]!;
       return c.width > 1 && sum > 0;
