@@ -165,6 +165,33 @@ describe('RayCamera', () => {
     expect(Buffer.from(cam.render(data).data).equals(Buffer.from(wide.data))).toBe(true);
   });
 
+  it('shades mesh geoms from neighbouring hits (two visible faces, two shades)', () => {
+    const xml = `<mujoco><asset><mesh name="cube" vertex="-1 -1 -1 1 -1 -1 1 1 -1 -1 1 -1 -1 -1 1 1 -1 1 1 1 1 -1 1 1" scale="0.2 0.2 0.2"/></asset>
+      <worldbody><geom type="mesh" mesh="cube" euler="0 0 45" rgba="0 1 0 1"/>
+      <camera name="c" pos="0 -1.5 0" xyaxes="1 0 0 0 0 1" fovy="30"/></worldbody></mujoco>`;
+    mujoco.FS.writeFile('/render-test/mesh.xml', xml);
+    const m = mujoco.MjModel.loadFromXML('/render-test/mesh.xml');
+    const d = new mujoco.MjData(m);
+    try {
+      mujoco.mj_forward(m, d);
+      const cam = new RayCamera(mujoco, m, 'c', 32, 32);
+      const f = cam.render(d);
+      cam.delete();
+      // The cube is turned 45 degrees: its left and right faces face the camera at different
+      // angles to the light, so the mesh pixels fall into (at least) two distinct greens.
+      const left = pixel(f, 16, 12);
+      const right = pixel(f, 16, 20);
+      expect(left[0]).toBe(0);
+      expect(right[0]).toBe(0);
+      expect(left[1]).toBeGreaterThan(50);
+      expect(right[1]).toBeGreaterThan(50);
+      expect(Math.abs(left[1] - right[1])).toBeGreaterThan(10);
+    } finally {
+      d.delete();
+      m.delete();
+    }
+  });
+
   it('says which cameras exist when the name is unknown', () => {
     expect(() => new RayCamera(mujoco, model, 'wrist', 8, 8)).toThrow(/"wrist".*"front", "side"/);
   });
