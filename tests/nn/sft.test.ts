@@ -1,0 +1,108 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rng } from '../../core/nn/model';
+import { runSftInWorker } from '../../core/rl/sft/run-in-worker';
+import { trainSft } from '../../core/rl/sft/train-sft';
+import type { SftProgress, SftSample } from '../../core/rl/sft/types';
+import { TinyVlaPolicy } from '../../models/tiny-vla';
+
+const dir = mkdtempSync(join(tmpdir(), 'nn-sft-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** States near one of three poses; actions drift left or right of that pose per the instruction. */
+const PROTOTYPES = [
+  [-20, 10, 30, -5, 0, 20],
+  [15, -25, 5, 10, 40, 80],
+  [0, 0, -30, 25, -40, 50],
+];
+
+function syntheticSamples(n: number, seed: number, side = 16): SftSample[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const dir = i % 2 ? 1 : -1;
+    const proto = PROTOTYPES[Math.floor(r() * PROTOTYPES.length)] as number[];
+    const state = proto.map((v) => v + (r() - 0.5));
+    const img = new Uint8Array(side * side * 3).fill(dir > 0 ? 200 : 40);
+    return {
+      front: img,
+      wrist: img,
+      state,
+      instruction: dir > 0 ? 'move right' : 'move left',
+      actionChunk: Array.from({ length: 4 }, (_, s) => proto.map((v) => v + dir * 4 * (s + 1))),
+    };
+  });
+}
+
+describe('trainSft', () => {
+  it('lowers training and validation loss on a learnable synthetic dataset, checkpoints and exports', async () => {
+    const events: SftProgress[] = [];
+    const res = await trainSft({
+      samples: syntheticSamples(120, 1),
+      steps: 60,
+      batchSize: 16,
+      lr: 3e-3,
+      valFraction: 0.2,
+      evalEvery: 20,
+      threads: 1,
+      checkpointDir: dir,
+      exportPath: join(dir, 'sft-policy'),
+      onProgress: (p) => events.push(p),
+    });
+    expect(res.cancelled).toBe(false);
+    expect(res.steps).toBe(60);
+    expect(events).toHaveLength(60);
+    expect(events.at(-1)?.valLoss).toBeDefined();
+    expect(events.at(-1)?.tokensPerSec).toBeGreaterThan(0);
+    expect(res.initialValLoss).toBeGreaterThan(4.5);
+    expect(res.finalValLoss).toBeLessThan(res.initialValLoss * 0.7);
+    expect(res.finalLoss).toBeLessThan(res.firstLoss * 0.7);
+    expect(res.checkpointPath && existsSync(res.checkpointPath)).toBe(true);
+    const policy = await TinyVlaPolicy.load(res.exported!.onnxPath, 1);
+    expect(policy.config.chunk).toBe(4);
+    await policy.release();
+  });
+
+  it('stops early when its AbortSignal fires, and resumes from the checkpoint', async () => {
+    const ac = new AbortController();
+    const res = await trainSft({
+      samples: syntheticSamples(40, 2),
+      steps: 50,
+      batchSize: 8,
+      threads: 1,
+      checkpointDir: dir,
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.step === 3) ac.abort();
+      },
+    });
+    expect(res.cancelled).toBe(true);
+    expect(res.steps).toBe(3);
+    const resumed = await trainSft({
+      samples: syntheticSamples(40, 2),
+      steps: 1,
+      batchSize: 8,
+      threads: 1,
+      resumeFrom: res.checkpointPath,
+    });
+    expect(resumed.steps).toBe(1);
+  });
+
+  it('runs in a worker thread with progress events and cancel', async () => {
+    const seen: number[] = [];
+    const job = runSftInWorker(
+      { samples: syntheticSamples(40, 3), steps: 200, batchSize: 8, threads: 1 },
+      (p) => {
+        seen.push(p.step);
+        if (p.step === 4) job.cancel();
+      },
+    );
+    const res = await job.done;
+    expect(res.cancelled).toBe(true);
+    expect(res.steps).toBeGreaterThanOrEqual(4);
+    expect(res.steps).toBeLessThan(200);
+    expect(seen.slice(0, 4)).toEqual([1, 2, 3, 4]);
+    expect(res.params.get('head.out.w')?.length).toBe(128 * 256);
+  });
+});
