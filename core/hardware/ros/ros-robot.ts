@@ -293,7 +293,7 @@ export class RosRobot extends EventEmitter<RosRobotEvents> implements Robot {
 
   private onJointState(m: JointState): void {
     if (!m || !Array.isArray(m.name)) return;
-    const pos = Array.from(m.position ?? []);
+    const pos = Array.isArray(m.position) || ArrayBuffer.isView(m.position) ? Array.from(m.position) : [];
     m.name.forEach((n, i) => {
       this.receivedNames.add(n);
       const v = pos[i];

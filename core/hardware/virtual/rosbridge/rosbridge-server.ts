@@ -557,7 +557,7 @@ export class RosbridgeServer {
         : num(msg, 'fragment_size', 0);
     const options = {
       throttleRate: num(msg, 'throttle_rate', 0),
-      queueLength: Math.floor(num(msg, 'queue_length', 0)),
+      queueLength: Math.min(1000, Math.floor(num(msg, 'queue_length', 0))),
       compression,
       fragmentSize: fragment && fragment > 0 ? Math.max(16, Math.floor(fragment)) : undefined,
     };
