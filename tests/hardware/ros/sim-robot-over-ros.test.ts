@@ -44,10 +44,16 @@ describe('SimRobot over rosbridge', () => {
     const start = (await robot.observe()).state;
     const goal = [...start];
     goal[0] = start[0]! + 25;
-    const res = await robot.followTrajectory([{ positions: goal, timeFromStartS: 0.8 }], { goalToleranceRad: 0.05 });
+    const res = await robot.followTrajectory([{ positions: goal, timeFromStartS: 0.8 }], {
+      goalToleranceRad: 0.05,
+    });
     expect(res.status).toBe('succeeded');
     expect(Math.abs((await sim.observe()).state[0]! - goal[0]!)).toBeLessThan(3);
     await robot.reset();
-    await until(async () => Math.abs((await robot.observe()).state[0]! - start[0]!) < 3, 'the arm back home', 10_000);
+    await until(
+      async () => Math.abs((await robot.observe()).state[0]! - start[0]!) < 3,
+      'the arm back home',
+      10_000,
+    );
   }, 30_000);
 });
