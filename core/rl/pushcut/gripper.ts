@@ -14,37 +14,42 @@ export interface GripperTransition {
   settled: number;
 }
 
+/** Centred running median: removes spikes shorter than half the window, keeps steps where they are. */
+export function runningMedian(xs: readonly number[], window: number): number[] {
+  const half = Math.max(0, Math.floor(window / 2));
+  if (half === 0) return [...xs];
+  return xs.map((_, i) => {
+    const w = xs.slice(Math.max(0, i - half), Math.min(xs.length, i + half + 1)).sort((a, b) => a - b);
+    return w[w.length >> 1] as number;
+  });
+}
+
 /**
- * `minFrames`: the reading must stay past the band for this many consecutive frames (time
- * debounce), so a sampled policy's twitching gripper command does not produce open/close pairs.
+ * `minFrames`: a change must last this many frames to count. Readings go through a running median
+ * of 2 * (minFrames - 1) + 1 frames first, so a sampled policy's twitching gripper command (spikes
+ * of fewer than minFrames frames) produces no open/close pairs.
  */
 export function gripperTransitions(
-  readings: readonly number[],
+  raw: readonly number[],
   hysteresis: number,
   minFrames = 1,
 ): GripperTransition[] {
+  const readings = runningMedian(raw, 2 * (Math.max(1, minFrames) - 1) + 1);
   const out: GripperTransition[] = [];
   if (readings.length === 0) return out;
   let state: 'unknown' | 'open' | 'closed' = 'unknown';
   let hi = readings[0] as number;
   let lo = hi;
-  const holds = (from: number, pass: (g: number) => boolean) => {
-    const to = Math.min(readings.length, from + minFrames); // an episode may end mid-debounce
-    for (let k = from; k < to; k++) if (!pass(readings[k] as number)) return false;
-    return true;
-  };
   for (let i = 1; i < readings.length; i++) {
     const g = readings[i] as number;
     hi = Math.max(hi, g);
     lo = Math.min(lo, g);
-    const closeBelow = hi - hysteresis;
-    const openAbove = lo + hysteresis;
-    if (state !== 'closed' && g < closeBelow && holds(i, (x) => x < closeBelow)) {
+    if (state !== 'closed' && g < hi - hysteresis) {
       state = 'closed';
       out.push({ to: 'closed', frame: i, settled: g });
       hi = g;
       lo = g;
-    } else if (state !== 'open' && g > openAbove && holds(i, (x) => x > openAbove)) {
+    } else if (state !== 'open' && g > lo + hysteresis) {
       state = 'open';
       out.push({ to: 'open', frame: i, settled: g });
       hi = g;

@@ -135,6 +135,8 @@ export type TrackerEvent =
   | { type: 'new-pushcut'; pushcut: StrategySummary };
 
 interface Entry {
+  /** Unique per tracker, for the distance memo. */
+  key: number;
   id: string;
   rlStep: number;
   sig: BehaviourSignature;
@@ -166,6 +168,9 @@ export class PushcutTracker {
   private readonly novelFailures: Entry[] = [];
   private readonly results: EpisodeResult[] = [];
   private readonly seen = new Set<string>();
+  /** Distances between stored entries (failure-to-medoid and member-to-medoid are asked again and again). */
+  private readonly memo = new Map<number, number>();
+  private nextKey = 0;
 
   constructor(opts: { demos: readonly DemoInput[]; config?: Partial<TrackerConfig> }) {
     this.config = { ...DEFAULT_TRACKER_CONFIG, ...opts.config };
@@ -234,7 +239,9 @@ export class PushcutTracker {
   /** Distance between two signatures as the tracker measures it (same scale as the threshold). */
   signatureDistance(a: BehaviourSignature, b: BehaviourSignature): number {
     const s = this.calibration.pathScale;
-    return this.distance(this.entry('a', 0, a, s), this.entry('b', 0, b, s));
+    const ea = this.entry('a', 0, a, s);
+    const eb = this.entry('b', 0, b, s);
+    return this.rawDistance(ea, eb);
   }
 
   /** The behaviour signature of an episode, built the way the tracker builds it. */
@@ -353,10 +360,20 @@ export class PushcutTracker {
   }
 
   private entry(id: string, rlStep: number, sig: BehaviourSignature, scale: number): Entry {
-    return { id, rlStep, sig, scaled: sig.path.map((p) => [p[0] / scale, p[1] / scale, p[2] / scale]) };
+    const scaled = sig.path.map((p): Vec3 => [p[0] / scale, p[1] / scale, p[2] / scale]);
+    return { key: this.nextKey++, id, rlStep, sig, scaled };
   }
 
   private distance(a: Entry, b: Entry): number {
+    const key = a.key < b.key ? a.key * 2 ** 26 + b.key : b.key * 2 ** 26 + a.key;
+    const hit = this.memo.get(key);
+    if (hit !== undefined) return hit;
+    const d = this.rawDistance(a, b);
+    this.memo.set(key, d);
+    return d;
+  }
+
+  private rawDistance(a: Entry, b: Entry): number {
     return (
       this.weights.event * normalizedEditDistance(a.sig.symbols, b.sig.symbols) +
       this.weights.path * meanDtw(a.scaled, b.scaled)
@@ -419,6 +436,7 @@ export class PushcutTracker {
     const rate = n / (n + this.failuresOf(s));
     if (rate < this.config.minSuccessRate) return;
     s.pushcutSinceStep = rlStep;
+    s.name = this.uniqueName(s); // named from its medoid now that it has several members
     events.push({ type: 'new-pushcut', pushcut: this.summary(s) });
   }
 

@@ -15,6 +15,12 @@ describe('gripper transitions', () => {
     ]);
   });
 
+  it('debounces a twitch that does not last', () => {
+    const g = [80, 80, 60, 82, 80, 80, 80];
+    expect(gripperTransitions(g, 12, 1).map((t) => t.to)).toEqual(['closed', 'open']);
+    expect(gripperTransitions(g, 12, 3)).toEqual([]);
+  });
+
   it('ignores noise inside the band', () => {
     expect(gripperTransitions([50, 45, 55, 44, 56, 50], 12)).toEqual([]);
   });
@@ -116,6 +122,24 @@ describe('behaviour signature (simulator contacts)', () => {
     expect(s.objects.cube?.mode).toBe('knocked');
   });
 
+  it('finds a grasp late in a closed interval, after a twitching half-open gripper read as closed', () => {
+    const f: PushcutFrame[] = [];
+    const at: Vec3 = [0.2, 0, 0.02];
+    const twitching = [95, 95, 95, 95, 70, 64, 71, 66, 62, 69, 60, 65, 58, 66, 61, 64];
+    for (const g of twitching) f.push(frame([0.2, 0, 0.08], g, cube0)); // reads as "closed" from frame ~4
+    for (const g of [50, 36, 36, 37, 36, 36, 36]) f.push(frame(at, g, cube0, g < 40, g < 40));
+    for (let i = 1; i <= 8; i++) {
+      const p: Vec3 = [0.2, 0, 0.02 + i * 0.015];
+      f.push(frame(p, 36, [p[0], p[1], p[2] - 0.005], true, true));
+    }
+    const s = computeSignature(f);
+    // both fingers first touch at frame 17 (reading 36); the held cube rises 3 cm > 2 cm at frame 24
+    expect(s.events.map((e) => e.symbol)).toEqual(['close', 'grasp', 'lift']);
+    expect(s.events[0]?.frame).toBeLessThan(6);
+    expect(s.events.slice(1).map((e) => e.frame)).toEqual([17, 24]);
+    expect(s.symbols).toEqual(['grasp', 'lift']);
+  });
+
   it('does not call two-finger contact without a stopped jaw a grasp', () => {
     const f: PushcutFrame[] = [];
     // closed fingers pressed against the cube face: both touch, but the jaw is fully closed
@@ -136,6 +160,13 @@ describe('behaviour signature (joints only)', () => {
     expect(s.symbols).toEqual(['grasp']);
     const empty = [80, 80, 60, 40, 20, 5, 1, 1, 1].map((g) => js(g));
     expect(computeSignature(empty).symbols).toEqual(['close']);
+  });
+
+  it('tells a jaw stopped by an object from one commanded half open, when actions are recorded', () => {
+    const withCmd = (cmd: number) =>
+      [80, 80, 60, 52, 50, 50, 50, 50, 50, 50].map((g) => ({ ...js(g), action: [...pose, cmd] }));
+    expect(computeSignature(withCmd(50)).symbols).toEqual(['close']); // commanded 50, sits at 50: no object
+    expect(computeSignature(withCmd(0)).symbols).toEqual(['grasp']); // commanded 0, stuck at 50: object
   });
 
   it('sees a lift from the hand rising while holding, and a release on opening', () => {
