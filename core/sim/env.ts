@@ -46,6 +46,7 @@ export interface EnvStep {
 export interface TaskEnv {
   readonly taskId: string;
   readonly instruction: string;
+  /** Step limit at this env's control rate (the task's 30 Hz limit scaled: same time budget). */
   readonly maxSteps: number;
   /** Same units as state. */
   readonly jointLimits: JointLimit[];
@@ -109,11 +110,12 @@ export class MujocoTaskEnv implements TaskEnv {
   ) {
     this.taskId = task.id;
     this.instruction = task.instruction;
-    this.maxSteps = task.maxSteps;
     const hz = opts.controlHz ?? DEFAULT_CONTROL_HZ;
     if (!Number.isFinite(hz) || hz <= 0 || hz > 1 / TIMESTEP) {
       throw new Error(`controlHz must be between 0 and ${1 / TIMESTEP} Hz, got ${hz}`);
     }
+    // A task's step limit is a time budget: the listed value is at 30 Hz.
+    this.maxSteps = Math.max(1, Math.round((task.maxSteps * hz) / DEFAULT_CONTROL_HZ));
     this.substeps = Math.max(1, Math.round(1 / (hz * TIMESTEP)));
     const { model, data } = loadMjcf(mujoco, taskMjcf(task), task.id);
     this.scene = new Scene(mujoco, model, data);

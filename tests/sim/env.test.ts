@@ -149,6 +149,17 @@ describe('TaskEnv', () => {
     expect(ep.frames.at(-1)!.info.objectContacts).toContain('button');
   });
 
+  it('other control rates keep the time budget and the experts still work', async () => {
+    for (const controlHz of [15, 60]) {
+      const e = await createTaskEnv({ task: 'stack_red_on_blue', cameras: false, controlHz });
+      envs.push(e);
+      expect(e.maxSteps).toBe(Math.round((getTask('stack_red_on_blue').maxSteps * controlHz) / 30));
+      for (const seed of [11, 12])
+        expect(runExpertEpisode(e, seed).success, `${controlHz} Hz seed ${seed}`).toBe(true);
+    }
+    await expect(createTaskEnv({ task: 'lift_red_cube', controlHz: 0 })).rejects.toThrow(/controlHz must be/);
+  });
+
   it('is unusable after close, with a message saying what to do', async () => {
     const e = await createTaskEnv({ task: 'lift_red_cube', cameras: false });
     e.close();
