@@ -14,6 +14,8 @@ export const COMMAND_NAMES = [
   'robot.move',
   'robot.estop',
   'robot.release',
+  'sim.reset',
+  'sim.expert',
   'record.open',
   'record.start',
   'record.end',

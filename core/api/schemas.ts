@@ -78,6 +78,10 @@ export const Image = z.object({
 
 export const ObservationEvent = z.object({
   t: z.number(),
+  /** The simulator's task and whether the scene satisfies it now (null on hardware). */
+  task: z
+    .object({ id: z.string(), instruction: z.string(), success: z.boolean(), expert: z.boolean() })
+    .nullable(),
   state: z.array(z.number()),
   images: z.record(z.string(), Image),
 });
@@ -176,8 +180,18 @@ export const commandSchemas = {
     }),
   },
   'record.start': {
-    args: z.object({ task: z.string().min(1).max(500) }).strict(),
-    result: z.object({ episodeIndex: z.number() }),
+    args: z
+      .object({ task: z.string().min(1).max(500).optional(), resetScene: z.boolean().default(true) })
+      .strict(),
+    result: z.object({ episodeIndex: z.number(), task: z.string() }),
+  },
+  'sim.reset': {
+    args: z.object({ seed: z.number().int().min(0).optional() }).strict(),
+    result: z.object({ seed: z.number() }),
+  },
+  'sim.expert': {
+    args: z.object({ enabled: z.boolean() }).strict(),
+    result: z.object({ enabled: z.boolean() }),
   },
   'record.end': {
     args: z

@@ -15,6 +15,7 @@ import { DatasetService } from './datasets';
 import { ApiError } from './errors';
 import type { RobotProvider } from './providers';
 import { commandSchemas } from './schemas';
+import { SimControl } from './sim-control';
 
 export interface StudioOptions {
   shell: 'electron' | 'web' | 'test';
@@ -55,6 +56,7 @@ export class Studio implements StudioApi {
   private metricsTimer: NodeJS.Timeout;
   private readonly handlers: Handlers;
   private readonly datasets = new DatasetService((p) => this.emit('recording', p));
+  private sim: SimControl | null = null;
 
   constructor(readonly options: StudioOptions) {
     this.handlers = {
@@ -91,9 +93,18 @@ export class Studio implements StudioApi {
         const loop = this.requireLoop();
         return this.datasets.openForRecording(dataset, loop.robot.features, fps ?? loop.options.hz);
       },
-      'record.start': async ({ task }) => {
+      'record.start': async ({ task, resetScene }) => {
         this.requireLoop();
-        return { episodeIndex: this.datasets.start(task) };
+        if (this.sim && resetScene) await this.sim.resetScene();
+        const name = task ?? this.sim?.task.instruction;
+        if (!name) throw new ApiError('invalid_args', 'record.start needs the task instruction', 'task');
+        return { episodeIndex: this.datasets.start(name), task: name };
+      },
+      'sim.reset': async ({ seed }) => ({ seed: await this.requireSim().resetScene(seed) }),
+      'sim.expert': async ({ enabled }) => {
+        this.requireSim().setExpert(enabled);
+        this.log('info', 'sim', enabled ? 'Scripted expert is driving the arm' : 'Scripted expert stopped');
+        return { enabled };
       },
       'record.end': async (label) => ({ episodeIndex: await this.datasets.end(label) }),
       'record.discard': async () => {
@@ -224,6 +235,7 @@ export class Studio implements StudioApi {
       loop.start(first.state);
       this.robot = robot;
       this.loop = loop;
+      this.sim = SimControl.for(loop, () => void this.onExpertDone());
       this.setConnection('connected', `Connected to ${provider.label}`);
       this.log(
         'info',
@@ -245,6 +257,7 @@ export class Studio implements StudioApi {
     this.loop?.stop();
     this.loop = null;
     this.robot = null;
+    this.sim = null;
     if (!robot) return;
     await this.datasets.finishActive().catch((err) => this.log('error', 'recording', String(err)));
     await robot.close().catch((err) => this.log('warn', 'robot', `Closing the robot failed: ${String(err)}`));
@@ -256,6 +269,19 @@ export class Studio implements StudioApi {
   private async onRobotError(err: Error): Promise<void> {
     this.log('error', 'robot', err.message);
     this.setConnection('error', err.message);
+  }
+
+  private requireSim(): SimControl {
+    if (!this.sim)
+      throw new ApiError('failed', 'This needs the simulator: connect to it in the Connect panel');
+    return this.sim;
+  }
+
+  /** The expert finished its demo: end the episode being recorded with the task's verdict. */
+  private async onExpertDone(): Promise<void> {
+    const success = this.sim?.task.success ?? null;
+    this.log('info', 'sim', `Scripted expert finished (${success ? 'success' : 'no success'})`);
+    if (this.datasets.status().state === 'recording') await this.datasets.end({ success });
   }
 
   private requireLoop(): ControlLoop {
@@ -283,6 +309,7 @@ export class Studio implements StudioApi {
 
   private onTick(tick: ControlTick): void {
     this.datasets.onTick(tick);
+    this.sim?.onTick(tick);
     this.latencyMs = this.latencyMs * 0.9 + tick.latencyMs * 0.1;
     const now = performance.now();
     const displayHz = this.options.displayHz ?? 20;
@@ -300,7 +327,8 @@ export class Studio implements StudioApi {
         };
       }
     }
-    this.emit('observation', { t: tick.obs.t, state: tick.obs.state, images });
+    const task = this.sim ? { ...this.sim.task, expert: this.sim.expertOn } : null;
+    this.emit('observation', { t: tick.obs.t, task, state: tick.obs.state, images });
   }
 
   private emitMetrics(): void {

@@ -71,6 +71,15 @@ export class ControlLoop {
     await this.robot.estop();
   }
 
+  /**
+   * The robot's state jumped (a scene reset, a source handing over): drop the goal and measure the
+   * next step from `current` (or from the next observation when null).
+   */
+  resync(current: number[] | null): void {
+    this.goal = null;
+    if (current) this.safety.reset(current);
+  }
+
   release(current: number[]): void {
     this.goal = null;
     this.safety.release(current);

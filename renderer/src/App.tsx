@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { StatusBar } from './components/StatusBar';
 import { ConnectPanel } from './panels/ConnectPanel';
+import { EpisodesPanel } from './panels/EpisodesPanel';
 import { PlannedPanel } from './panels/PlannedPanel';
+import { RecordPanel } from './panels/RecordPanel';
 import { studioActions } from './stores/actions';
 import { useBackend, useStudioStore } from './stores/studio-store';
 
@@ -59,7 +61,10 @@ export function App() {
         ))}
       </nav>
       <main className="main">
-        {panel === 'connect' ? <ConnectPanel actions={actions} /> : <PlannedPanel id={panel} />}
+        {panel === 'connect' && <ConnectPanel actions={actions} />}
+        {panel === 'teleop' && <RecordPanel actions={actions} />}
+        {panel === 'episodes' && <EpisodesPanel />}
+        {(panel === 'train' || panel === 'pushcuts') && <PlannedPanel id={panel} />}
       </main>
       <StatusBar actions={actions} />
     </div>

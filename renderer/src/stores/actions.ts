@@ -33,6 +33,13 @@ export function studioActions(backend: Backend, store: StoreApi<StudioState>) {
     disconnect: () => attempt(() => backend.invoke('robot.disconnect', {})),
     move: (target: number[]) => attempt(() => backend.invoke('robot.move', { target })),
     estop: () => attempt(() => backend.invoke('robot.estop', {})),
+    openDataset: (dataset: string) => attempt(() => backend.invoke('record.open', { dataset })),
+    startEpisode: (task?: string) => attempt(() => backend.invoke('record.start', task ? { task } : {})),
+    endEpisode: (label: { success?: boolean | null; note?: string }) =>
+      attempt(() => backend.invoke('record.end', label)),
+    discardEpisode: () => attempt(() => backend.invoke('record.discard', {})),
+    setExpert: (enabled: boolean) => attempt(() => backend.invoke('sim.expert', { enabled })),
+    resetScene: () => attempt(() => backend.invoke('sim.reset', {})),
     release: () => attempt(() => backend.invoke('robot.release', {})),
   };
 }

@@ -26,6 +26,8 @@ export interface StudioState {
   history: number[][];
   images: Record<string, CameraImage>;
   metrics: EventPayload<'metrics'>;
+  recording: EventPayload<'recording'> | null;
+  task: EventPayload<'observation'>['task'];
   logs: LogEntry[];
   lastError: string | null;
 }
@@ -40,6 +42,8 @@ const initial: StudioState = {
   history: [],
   images: {},
   metrics: { fps: 0, latencyMs: 0, estop: false },
+  recording: null,
+  task: null,
   logs: [],
   lastError: null,
 };
@@ -69,9 +73,10 @@ export function createStudioStore(backend: Backend): StoreApi<StudioState> {
       images[name] = { width: img.width, height: img.height, rgb: decodeBase64(img.rgb) };
     }
     const history = [...s.history.slice(-299), [obs.t, ...obs.state]];
-    store.setState({ state: obs.state, images, history });
+    store.setState({ state: obs.state, images, history, task: obs.task });
   });
   backend.on('metrics', (metrics) => store.setState({ metrics }));
+  backend.on('recording', (recording) => store.setState({ recording }));
   backend.on('log', (entry) => store.setState((s) => ({ logs: [...s.logs.slice(-199), entry] })));
   return store;
 }

@@ -1,0 +1,171 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { CommandResult } from '../../../core/api/contract';
+import { EpisodePlayer } from '../components/EpisodePlayer';
+import { useBackend } from '../stores/studio-store';
+
+type Summary = CommandResult<'episodes.list'>[number];
+type Filter = { source: string; success: string; task: string };
+
+const successText = (s: boolean | null) => (s === null ? '—' : s ? 'success' : 'failure');
+
+/** Browse a dataset's episodes, filter them, play one beside its plots, relabel or delete it. */
+export function EpisodesPanel() {
+  const backend = useBackend();
+  const [datasets, setDatasets] = useState<CommandResult<'datasets.list'>>([]);
+  const [dataset, setDataset] = useState('');
+  const [filter, setFilter] = useState<Filter>({ source: '', success: '', task: '' });
+  const [episodes, setEpisodes] = useState<Summary[]>([]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    backend
+      .invoke('datasets.list', {})
+      .then((list) => {
+        setDatasets(list);
+        setDataset((d) => d || list.find((x) => !x.problem)?.name || '');
+      })
+      .catch((e: Error) => setError(e.message));
+  }, [backend]);
+
+  const reload = useCallback(async () => {
+    if (!dataset) return;
+    try {
+      const f: Record<string, unknown> = {};
+      if (filter.source) f.source = filter.source;
+      if (filter.task) f.task = filter.task;
+      if (filter.success) f.success = filter.success === 'null' ? null : filter.success === 'true';
+      setEpisodes(await backend.invoke('episodes.list', { dataset, filter: f }));
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [backend, dataset, filter]);
+  useEffect(() => void reload(), [reload]);
+
+  // ↑/↓ walk the list.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.target as HTMLElement | null)?.tagName === 'INPUT' || episodes.length === 0) return;
+      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+      e.preventDefault();
+      const at = episodes.findIndex((x) => x.index === selected);
+      const next = e.key === 'ArrowDown' ? Math.min(episodes.length - 1, at + 1) : Math.max(0, at - 1);
+      setSelected(episodes[next]!.index);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [episodes, selected]);
+
+  const tasks = [...new Set(episodes.flatMap((e) => e.tasks))];
+  return (
+    <section className="panel episodes">
+      <h1>Episodes</h1>
+      <div className="toolbar">
+        <label className="field inline">
+          Dataset
+          <select aria-label="Dataset" value={dataset} onChange={(e) => setDataset(e.target.value)}>
+            {datasets.map((d) => (
+              <option key={d.name} value={d.name} disabled={d.problem !== null}>
+                {d.name} ({d.episodes}){d.problem ? ' — unreadable' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field inline">
+          Source
+          <select
+            aria-label="Source filter"
+            value={filter.source}
+            onChange={(e) => setFilter({ ...filter, source: e.target.value })}
+          >
+            <option value="">all</option>
+            <option value="demo">demo</option>
+            <option value="rollout">rollout</option>
+            <option value="intervention">intervention</option>
+          </select>
+        </label>
+        <label className="field inline">
+          Outcome
+          <select
+            aria-label="Outcome filter"
+            value={filter.success}
+            onChange={(e) => setFilter({ ...filter, success: e.target.value })}
+          >
+            <option value="">all</option>
+            <option value="true">success</option>
+            <option value="false">failure</option>
+            <option value="null">unlabelled</option>
+          </select>
+        </label>
+        <label className="field inline">
+          Task
+          <select
+            aria-label="Task filter"
+            value={filter.task}
+            onChange={(e) => setFilter({ ...filter, task: e.target.value })}
+          >
+            <option value="">all</option>
+            {tasks.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={() => void reload()}>
+          Refresh
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {datasets.length === 0 && (
+        <p className="notice">No datasets yet: record some in Teleop &amp; Record.</p>
+      )}
+      <div className="episodes-layout">
+        <table className="episode-list">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Task</th>
+              <th>Frames</th>
+              <th>Source</th>
+              <th>Outcome</th>
+            </tr>
+          </thead>
+          <tbody>
+            {episodes.map((e) => (
+              <tr
+                key={e.index}
+                data-testid={`episode-row-${e.index}`}
+                className={e.index === selected ? 'selected' : ''}
+                onClick={() => setSelected(e.index)}
+              >
+                <td>{e.index}</td>
+                <td>{e.tasks.join(', ')}</td>
+                <td>{e.length}</td>
+                <td>{e.source ?? 'demo'}</td>
+                <td data-testid={`episode-outcome-${e.index}`}>{successText(e.success)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {selected !== null && dataset && (
+          <EpisodePlayer
+            key={`${dataset}/${selected}`}
+            dataset={dataset}
+            index={selected}
+            onChanged={() => void reload()}
+            onDeleted={() => {
+              setSelected(null);
+              void reload();
+            }}
+          />
+        )}
+      </div>
+    </section>
+  );
+}
