@@ -92,8 +92,10 @@ export class SimRobot implements Robot {
     if (this.env) return;
     await this.load(this.taskId);
     this.startedAt = performance.now();
-    const hz = this.options.controlHz ?? DEFAULT_CONTROL_HZ;
-    this.timer = setInterval(() => this.tick(), 1000 / hz);
+    // Tick at the physics time one step covers (8 x 4 ms at 30 Hz), so simulated time runs at wall-clock rate.
+    const period =
+      (this.env as MujocoTaskEnv | null)?.controlPeriod ?? 1 / (this.options.controlHz ?? DEFAULT_CONTROL_HZ);
+    this.timer = setInterval(() => this.tick(), period * 1000);
   }
 
   async observe(): Promise<Observation> {
