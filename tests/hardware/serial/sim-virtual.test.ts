@@ -47,8 +47,6 @@ describe('virtual SO-101 backed by the MuJoCo SimRobot', () => {
       s = (await sim.observe()).state;
       if ([0, 1, 3].every((i) => Math.abs(s[i]! - goal[i]!) < 1)) break;
     }
-    expect(s[0]).toBeCloseTo(goal[0]!, 0);
-    expect(s[1]).toBeCloseTo(goal[1]!, 0);
-    expect(Math.abs(s[3]! - goal[3]!)).toBeLessThan(1.5);
+    for (const i of [0, 1, 3]) expect(Math.abs(s[i]! - goal[i]!)).toBeLessThan(1);
   });
 });
