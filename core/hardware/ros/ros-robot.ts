@@ -317,6 +317,7 @@ export class RosRobot extends EventEmitter<RosRobotEvents> implements Robot {
     // Give rosbridge a moment to refuse a subscription even when data arrives at once.
     const settleUntil = performance.now() + 100;
     while (performance.now() < deadline) {
+      if (!this.conn) throw this.unreachable('the connection closed while waiting for the first joint state');
       if (performance.now() < settleUntil) {
         await new Promise((r) => setTimeout(r, 20));
         continue;
@@ -381,7 +382,8 @@ export class RosRobot extends EventEmitter<RosRobotEvents> implements Robot {
   private onDisconnected(ros: Ros): void {
     if (this.conn?.ros !== ros) return;
     this.teardown();
-    if (this.closing) return;
+    // During connect() the caller hears about it from connect(); reconnecting is for live robots.
+    if (this.closing || this.presenceState === 'connecting') return;
     this.setPresence('reconnecting', `lost the connection to ${this.config.url}`);
     this.scheduleReconnect();
   }

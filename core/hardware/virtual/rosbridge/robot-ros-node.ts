@@ -99,6 +99,8 @@ export class RobotRosNode {
   private measuredAt = 0;
   private commanded: number[] | null = null;
   private source: Source | null = null;
+  /** Gripper target from the gripper topic, applied on top of any arm command (robot units). */
+  private gripperOverride: number | null = null;
   private timers: NodeJS.Timeout[] = [];
   private observing = false;
   private acting = false;
@@ -274,6 +276,9 @@ export class RobotRosNode {
       } else {
         desired = src.target;
       }
+      const g = this.gripperIndex();
+      if (this.gripperOverride !== null && g >= 0)
+        desired = desired.map((v, i) => (i === g ? this.gripperOverride! : v));
       const verdict = this.safety.filter(desired);
       if (!verdict.ok) {
         this.log(`command refused by the safety layer: ${verdict.reason}`);
@@ -298,6 +303,15 @@ export class RobotRosNode {
     } finally {
       this.acting = false;
     }
+  }
+
+  private gripperIndex(): number {
+    return this.units.gripperJoint ? this.robot.features.joints.indexOf(this.units.gripperJoint) : -1;
+  }
+
+  /** A command that sets the gripper itself ends the gripper topic's override. */
+  private releaseGripperIf(indices: readonly number[]): void {
+    if (indices.includes(this.gripperIndex())) this.gripperOverride = null;
   }
 
   private toRad(values: readonly number[], idx: readonly number[]): number[] {
@@ -398,6 +412,7 @@ export class RobotRosNode {
       FJT_ERROR.INVALID_GOAL,
       `preempted by a trajectory on ${this.names.trajectoryTopic}`,
     );
+    this.releaseGripperIf(check.plan.jointIndex);
     this.source = {
       kind: 'trajectory',
       plan: { ...check.plan, start: this.currentTarget(), startedAt: performance.now() },
@@ -437,6 +452,7 @@ export class RobotRosNode {
         `${this.names.forwardTopic}: expected ${arm.length} values (${arm.map((i) => this.rosJointNames[i]).join(', ')}) or ${all.length} (with the gripper), got ${data.length}`,
       );
     }
+    this.releaseGripperIf(idx);
     this.setTargets(idx, data);
   }
 
@@ -445,8 +461,9 @@ export class RobotRosNode {
     const data = this.numbers(msg, this.names.gripperTopic);
     if (data.length !== 1)
       throw new ProtocolError(`${this.names.gripperTopic}: expected 1 value (radians), got ${data.length}`);
-    const j = this.robot.features.joints.indexOf(this.units.gripperJoint!);
-    this.setTargets([j], data);
+    const g = this.gripperIndex();
+    this.gripperOverride = this.units.toRobot(g, data[0]!);
+    if (!this.source) this.source = { kind: 'target', target: this.currentTarget() };
   }
 
   private onGoal(goal: Record<string, unknown>, handle: LocalGoalHandle): void {
@@ -483,6 +500,7 @@ export class RobotRosNode {
       lastFeedback: 0,
     };
     this.endGoal(GOAL_STATUS.CANCELED, FJT_ERROR.SUCCESSFUL, 'preempted by a newer goal');
+    this.releaseGripperIf(check.plan.jointIndex);
     this.source = {
       kind: 'trajectory',
       plan: { ...check.plan, start: this.currentTarget(), startedAt: performance.now() },
@@ -499,6 +517,7 @@ export class RobotRosNode {
     this.safety.estop();
     this.endGoal(GOAL_STATUS.ABORTED, FJT_ERROR.INVALID_GOAL, 'e-stop');
     this.source = null;
+    this.gripperOverride = null;
     await this.robot.estop();
     return { success: true, message: `e-stopped; call ${this.names.resetService} to resume` };
   }
@@ -506,6 +525,7 @@ export class RobotRosNode {
   private async reset(): Promise<{ success: boolean; message: string }> {
     this.endGoal(GOAL_STATUS.ABORTED, FJT_ERROR.INVALID_GOAL, 'reset');
     this.source = null;
+    this.gripperOverride = null;
     const r = this.robot as Robot & MaybeResettable;
     if (typeof r.reset === 'function') await r.reset();
     const obs = await this.robot.observe();
