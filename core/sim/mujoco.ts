@@ -14,7 +14,7 @@ export function getMujoco(): Promise<Mujoco> {
       print: (s: string) => printed.push(s),
       printErr: (s: string) => printed.push(s),
     }).then((m) => {
-      m.FS.mkdir('/pushcut');
+      ensureDir(m);
       return m;
     });
   }
@@ -36,6 +36,15 @@ export class MjcfError extends Error {
 
 let fileCounter = 0;
 
+/** The scratch folder for MJCF files in MuJoCo's in-memory file system (also for modules loaded elsewhere). */
+function ensureDir(mujoco: Mujoco): void {
+  try {
+    mujoco.FS.mkdir('/pushcut');
+  } catch {
+    // already there
+  }
+}
+
 /**
  * MuJoCo's XML/compiler errors are C++ objects whose first member is the message text. The
  * typed-array views (e.g. a DoubleBuffer) share the WebAssembly heap, so the text can be read there.
@@ -56,6 +65,7 @@ function cppErrorText(mujoco: Mujoco, err: unknown): string | null {
 
 /** Load an MJCF string into a fresh MjModel + MjData (free both with `.delete()`). */
 export function loadMjcf(mujoco: Mujoco, xml: string, modelName = 'model'): { model: MjModel; data: MjData } {
+  ensureDir(mujoco);
   const path = `/pushcut/${modelName.replace(/[^A-Za-z0-9_-]/g, '_')}-${fileCounter++}.xml`;
   mujoco.FS.writeFile(path, xml);
   printed = [];
@@ -68,7 +78,13 @@ export function loadMjcf(mujoco: Mujoco, xml: string, modelName = 'model'): { mo
   } finally {
     mujoco.FS.unlink(path);
   }
-  if (!model) throw new MjcfError(printed.join('\n') || 'unknown error', modelName);
+  if (!model) {
+    const text = printed.join('\n').trim();
+    throw new MjcfError(
+      text || 'the XML is not well-formed (MuJoCo printed the parser error to stdout)',
+      modelName,
+    );
+  }
   const data = new mujoco.MjData(model);
   return { model, data };
 }
