@@ -76,22 +76,30 @@ describe('VectorEnv', () => {
     expect(s1?.obs.state).toEqual(ref.step([30, -30]).obs.state);
   });
 
-  it('rejects a bad batch with a clear message and stays usable after an env error', async () => {
-    const v = await vector({ envs: [{ task: 'probe' }, { task: 'probe' }], workers: 2 });
+  it('rejects a bad batch with a clear message; the other envs still advance and stay usable', async () => {
+    // One worker hosts both envs, so the failing env sits in the same batch as the good one.
+    const v = await vector({ envs: [{ task: 'probe' }, { task: 'probe' }], workers: 1 });
     await v.reset([1, 2]);
     await expect(v.step([[0, 0]])).rejects.toThrow(/got 1 actions for 2 envs/);
     await expect(v.step([[0, 0]], [7])).rejects.toThrow(/out of range/);
-    await expect(
-      v.step([
+    const bad = [
+      [5, 5],
+      [Number.NaN, 0],
+    ];
+    await expect(v.step(bad)).rejects.toThrow(
+      /Env 1 \(probe\).*2 finite joint targets.*every other env in this call completed it/,
+    );
+    const [s0] = await v.step([[5, 5]], [0]);
+    const ref = await inProcess();
+    ref.reset(1);
+    ref.step([5, 5]);
+    expect(s0?.obs.state).toEqual(ref.step([5, 5]).obs.state);
+    expect(
+      await v.step([
         [0, 0],
-        [Number.NaN, 0],
+        [1, 1],
       ]),
-    ).rejects.toThrow(/Env 1 \(probe\).*2 finite joint targets/);
-    const ok = await v.step([
-      [0, 0],
-      [1, 1],
-    ]);
-    expect(ok).toHaveLength(2);
+    ).toHaveLength(2);
   });
 
   it('replaces an env with setTask', async () => {

@@ -58,28 +58,65 @@ function envAt(index: number): TaskEnv {
   return slot.env;
 }
 
+/**
+ * Run one call on every listed env, even when one of them throws, so that every env without an
+ * error has advanced exactly once; the first error is reported.
+ */
+function eachEnv<I extends { index: number }, R>(
+  items: I[],
+  fn: (item: I) => R,
+): { results: R[]; error?: EnvError } {
+  const results: R[] = [];
+  let error: EnvError | undefined;
+  for (const item of items) {
+    try {
+      results.push(fn(item));
+    } catch (err) {
+      error ??= { index: item.index, message: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  return error ? { results, error } : { results };
+}
+
+interface EnvError {
+  index: number;
+  message: string;
+}
+
+function reply(id: number, out: { results: unknown[]; error?: EnvError }, transfer: ArrayBuffer[]): void {
+  if (out.error) {
+    port.postMessage({
+      id,
+      ok: false,
+      message: out.error.message,
+      envIndex: out.error.index,
+    } satisfies WorkerReply);
+  } else {
+    port.postMessage(
+      { id, ok: true, results: out.results as EnvObservation[] | EnvStep[] } satisfies WorkerReply,
+      transfer,
+    );
+  }
+}
+
 async function handle(req: WorkerRequest, create: CreateTaskEnv): Promise<void> {
   const transfer: ArrayBuffer[] = [];
   let current: number | undefined;
   try {
     switch (req.op) {
       case 'reset': {
-        const results: EnvObservation[] = [];
-        for (const { index, seed } of req.items) {
-          current = index;
-          results.push(detachImages(envAt(index).reset(seed), transfer));
-        }
-        port.postMessage({ id: req.id, ok: true, results } satisfies WorkerReply, transfer);
+        const results = eachEnv(req.items, ({ index, seed }) =>
+          detachImages(envAt(index).reset(seed), transfer),
+        );
+        reply(req.id, results, transfer);
         return;
       }
       case 'step': {
-        const results: EnvStep[] = [];
-        for (const { index, action } of req.items) {
-          current = index;
+        const results = eachEnv(req.items, ({ index, action }): EnvStep => {
           const s = envAt(index).step(action);
-          results.push({ obs: detachImages(s.obs, transfer), success: s.success, info: s.info });
-        }
-        port.postMessage({ id: req.id, ok: true, results } satisfies WorkerReply, transfer);
+          return { obs: detachImages(s.obs, transfer), success: s.success, info: s.info };
+        });
+        reply(req.id, results, transfer);
         return;
       }
       case 'setTask': {

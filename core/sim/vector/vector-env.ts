@@ -225,7 +225,8 @@ export class VectorEnv {
           msg.envIndex === undefined
             ? h.describe()
             : `Env ${msg.envIndex} (${this.metas[msg.envIndex]?.taskId})`;
-        p.reject(new Error(`${where}: ${msg.message}`));
+        const rest = msg.envIndex === undefined ? '' : ' (every other env in this call completed it)';
+        p.reject(new Error(`${where}: ${msg.message}${rest}`));
       }
     });
     h.worker.on('error', (err) => this.fail(h, `crashed: ${err.message}`));
