@@ -1,0 +1,60 @@
+import type { RecordingSession } from '../data/recorder';
+import type { PlayedRollout } from './sim-rollouts';
+
+export interface RolloutMeta {
+  task: string;
+  instruction: string;
+  policyVersion: number;
+  reward: 0 | 1;
+}
+
+/** Where finished rollouts go, so RL data is reviewable and reusable. */
+export interface RolloutRecorder {
+  record(played: PlayedRollout, meta: RolloutMeta): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Writes each rollout as a LeRobotDataset episode (source 'rollout', policy version, reward) via
+ * the dataset's RecordingSession. Episodes are committed one at a time, in order; an episode is
+ * on disk once `record` resolves, so a crash loses no completed rollout.
+ */
+export class DatasetRolloutRecorder implements RolloutRecorder {
+  private chain: Promise<void> = Promise.resolve();
+  recorded = 0;
+
+  constructor(
+    readonly session: RecordingSession,
+    /** Camera names the dataset declares (frames for others are not written). */
+    private readonly cameras: string[],
+  ) {}
+
+  record(played: PlayedRollout, meta: RolloutMeta): Promise<void> {
+    const frames = played.frames;
+    if (!frames)
+      return Promise.reject(new Error('Rollout has no frames: play it with keepFrames to record it'));
+    const run = async () => {
+      const s = this.session;
+      s.startEpisode({
+        task: meta.instruction,
+        source: 'rollout',
+        policyVersion: String(meta.policyVersion),
+      });
+      frames.forEach((f, i) => {
+        const images: typeof f.images = {};
+        for (const c of this.cameras) if (f.images[c]) images[c] = f.images[c];
+        const last = i === frames.length - 1;
+        s.addFrame({ state: f.state, action: f.action, images, reward: last ? meta.reward : 0, done: last });
+      });
+      await s.endEpisode({ success: meta.reward === 1 });
+      this.recorded++;
+    };
+    this.chain = this.chain.then(run, run);
+    return this.chain;
+  }
+
+  async close(): Promise<void> {
+    await this.chain.catch(() => {});
+    await this.session.close();
+  }
+}

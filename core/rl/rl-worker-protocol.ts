@@ -1,0 +1,44 @@
+import type { GrpoUpdateConfig } from './grpo/update';
+import type { PolicySpec } from './policy-spec';
+import type { RlEvent } from './rl-job';
+
+/** Everything an RL job in a worker thread needs, as plain data. */
+export interface RlWorkerSpec {
+  runDir: string;
+  tasks: string[];
+  policy: PolicySpec;
+  /** SFT checkpoint to start from (ignored when the run folder has a checkpoint to resume). */
+  initialCheckpoint?: string;
+  updates: number;
+  /** Simulated envs (default groupSize) and the worker threads stepping them. */
+  envs?: number;
+  envWorkers?: number;
+  cameras?: { width: number; height: number } | false;
+  groupSize?: number;
+  groupsPerBatch?: number;
+  maxGroupsPerBatch?: number;
+  temperature?: number;
+  maxSteps?: number;
+  seedRange?: number;
+  seed?: number;
+  evalSeeds?: number[];
+  evalEvery?: number;
+  update?: GrpoUpdateConfig;
+  /** Record every rollout as a LeRobotDataset episode in this folder. */
+  datasetRoot?: string;
+  fps?: number;
+}
+
+export type RlWorkerMessage =
+  | { type: 'event'; event: RlEvent }
+  | {
+      type: 'result';
+      reason: string;
+      policyVersion: number;
+      evalBefore?: Record<string, number>;
+      evalAfter?: Record<string, number>;
+      message?: string;
+    }
+  | { type: 'error'; message: string };
+
+export type RlWorkerCommand = { type: 'cancel' };

@@ -1,0 +1,209 @@
+import type { CameraFrame } from '../hardware/robot';
+import type { EnvMeta } from '../sim/vector/protocol';
+import type { ChunkDecision, Rollout, RolloutGroup } from './grpo/types';
+import type { PolicyObservation, PolicyState } from './policy';
+import type { PolicyRunner } from './policy-runner';
+import { SimSuccessReward } from './reward/sim-reward';
+import type { RewardSource } from './reward/types';
+
+/** The part of VectorEnv rollouts need (VectorEnv satisfies it; tests may pass in-process envs). */
+export interface EnvPool {
+  readonly size: number;
+  readonly envs: readonly EnvMeta[];
+  reset(
+    seeds: number[],
+    indices?: number[],
+  ): Promise<{ state: number[]; images: Record<string, CameraFrame> }[]>;
+  step(
+    actions: number[][],
+    indices?: number[],
+  ): Promise<{ obs: { state: number[]; images: Record<string, CameraFrame> }; success: boolean }[]>;
+  setTask(index: number, task: string): Promise<EnvMeta>;
+}
+
+/** One env step of a rollout, kept when the caller records episodes. */
+export interface RolloutFrame {
+  state: number[];
+  action: number[];
+  images: Record<string, CameraFrame>;
+  success: boolean;
+}
+
+export interface PlayedRollout {
+  rollout: Rollout;
+  /** Present when `keepFrames` was set. */
+  frames?: RolloutFrame[];
+  success: boolean;
+}
+
+export interface GroupRequest {
+  task: string;
+  seed: number;
+}
+
+export interface SimRolloutOptions {
+  pool: EnvPool;
+  runner: PolicyRunner;
+  state: PolicyState;
+  groups: GroupRequest[];
+  /** Rollouts per group, all from the group's seed (SimpleVLA-RL: 8). */
+  groupSize: number;
+  /** Sampling temperature (SimpleVLA-RL: 1.6); 0 = greedy (evaluation). */
+  temperature: number;
+  /** Step limit per episode (default: the task's). */
+  maxSteps?: number;
+  reward?: RewardSource;
+  keepFrames?: boolean;
+  random?: () => number;
+  signal?: AbortSignal;
+  /** Called as each rollout's reward is known (recording, live metrics). */
+  onRollout?: (played: PlayedRollout, group: GroupRequest) => void | Promise<void>;
+}
+
+export interface SimRolloutTimes {
+  inferenceMs: number;
+  envMs: number;
+}
+
+interface Slot {
+  env: number;
+  group: number;
+  decisions: ChunkDecision[];
+  frames: RolloutFrame[];
+  steps: number;
+  maxSteps: number;
+  done: boolean;
+  success: boolean;
+  obs: { state: number[]; images: Record<string, CameraFrame> };
+  instruction: string;
+}
+
+let groupCounter = 0;
+
+/**
+ * Play `groups` x `groupSize` episodes on the pool's envs, as many at once as there are envs.
+ * Each decision runs one batched forward pass over every live env; its chunk is executed
+ * open-loop, then the policy sees the new observation. An episode ends on success or the step
+ * limit (finishStep = steps executed).
+ */
+export async function playGroups(
+  opts: SimRolloutOptions,
+): Promise<{ groups: RolloutGroup[]; played: PlayedRollout[][]; times: SimRolloutTimes }> {
+  const { pool, runner, state, groupSize } = opts;
+  if (groupSize < 1) throw new Error(`groupSize must be at least 1, got ${groupSize}`);
+  if (groupSize > pool.size) {
+    throw new Error(
+      `A group of ${groupSize} rollouts needs at least ${groupSize} environments; the pool has ${pool.size}`,
+    );
+  }
+  const reward = opts.reward ?? new SimSuccessReward();
+  const random = opts.random ?? Math.random;
+  const times: SimRolloutTimes = { inferenceMs: 0, envMs: 0 };
+  const perWave = Math.floor(pool.size / groupSize);
+  const out: RolloutGroup[] = [];
+  const played: PlayedRollout[][] = [];
+  for (let start = 0; start < opts.groups.length; start += perWave) {
+    const wave = opts.groups.slice(start, start + perWave);
+    const slots: Slot[] = [];
+    for (let g = 0; g < wave.length; g++) {
+      for (let k = 0; k < groupSize; k++) {
+        const env = g * groupSize + k;
+        const req = wave[g] as GroupRequest;
+        let meta = pool.envs[env] as EnvMeta;
+        if (meta.taskId !== req.task) meta = await pool.setTask(env, req.task);
+        slots.push({
+          env,
+          group: g,
+          decisions: [],
+          frames: [],
+          steps: 0,
+          maxSteps: opts.maxSteps ?? meta.maxSteps,
+          done: false,
+          success: false,
+          obs: { state: [], images: {} },
+          instruction: meta.instruction,
+        });
+      }
+    }
+    let t0 = performance.now();
+    const first = await pool.reset(
+      slots.map((s) => (wave[s.group] as GroupRequest).seed),
+      slots.map((s) => s.env),
+    );
+    times.envMs += performance.now() - t0;
+    slots.forEach((s, i) => {
+      s.obs = first[i] as Slot['obs'];
+    });
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      const live = slots.filter((s) => !s.done);
+      if (live.length === 0) break;
+      t0 = performance.now();
+      const obs: PolicyObservation[] = live.map((s) => ({ ...s.obs, instruction: s.instruction }));
+      const act = await runner.act(state, obs, opts.temperature, random);
+      times.inferenceMs += performance.now() - t0;
+      live.forEach((s, i) => {
+        s.decisions.push(act.decisions[i] as ChunkDecision);
+      });
+      t0 = performance.now();
+      for (let c = 0; c < runner.policy.chunk; c++) {
+        const stepping = live.filter((s) => !s.done);
+        if (stepping.length === 0) break;
+        const actions = stepping.map((s) => (act.actions[live.indexOf(s)] as number[][])[c] as number[]);
+        const res = await pool.step(
+          actions,
+          stepping.map((s) => s.env),
+        );
+        stepping.forEach((s, i) => {
+          const r = res[i] as Awaited<ReturnType<EnvPool['step']>>[number];
+          if (opts.keepFrames) {
+            s.frames.push({
+              state: s.obs.state,
+              action: actions[i] as number[],
+              images: s.obs.images,
+              success: r.success,
+            });
+          }
+          s.obs = r.obs;
+          s.steps++;
+          if (r.success) s.success = true;
+          if (r.success || s.steps >= s.maxSteps) s.done = true;
+        });
+      }
+      times.envMs += performance.now() - t0;
+    }
+    for (let g = 0; g < wave.length; g++) {
+      const req = wave[g] as GroupRequest;
+      const id = `g${++groupCounter}-${req.task}-${req.seed}`;
+      const groupPlayed: PlayedRollout[] = [];
+      for (const s of slots.filter((x) => x.group === g)) {
+        const r = await reward.reward(
+          {
+            id: `${id}-${s.env}`,
+            task: req.task,
+            instruction: s.instruction,
+            simSuccess: s.success,
+            finalImages: s.obs.images,
+          },
+          opts.signal,
+        );
+        const rollout: Rollout = {
+          groupId: id,
+          task: req.task,
+          seed: req.seed,
+          decisions: s.decisions,
+          finishStep: s.steps,
+          reward: r,
+          policyVersion: state.version,
+        };
+        const p: PlayedRollout = { rollout, success: s.success };
+        if (opts.keepFrames) p.frames = s.frames;
+        groupPlayed.push(p);
+        await opts.onRollout?.(p, req);
+      }
+      out.push({ id, task: req.task, seed: req.seed, rollouts: groupPlayed.map((p) => p.rollout) });
+      played.push(groupPlayed);
+    }
+  }
+  return { groups: out, played, times };
+}
