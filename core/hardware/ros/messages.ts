@@ -122,9 +122,11 @@ export function stampNow(): RosTime {
   return timeFromMs(Date.now());
 }
 
-export function timeToSec(t: RosTime | undefined): number {
-  if (!t) return 0;
-  return (Number(t.sec) || 0) + (Number(t.nanosec) || 0) / 1e9;
+/** Seconds in a ROS 2 time ({sec, nanosec}); ROS 1's {secs, nsecs} is read too. */
+export function timeToSec(t: RosTime | { secs?: number; nsecs?: number } | undefined): number {
+  if (!t || typeof t !== 'object') return 0;
+  const r = t as { sec?: unknown; nanosec?: unknown; secs?: unknown; nsecs?: unknown };
+  return (Number(r.sec ?? r.secs) || 0) + (Number(r.nanosec ?? r.nsecs) || 0) / 1e9;
 }
 
 export function secToTime(s: number): RosTime {
