@@ -29,3 +29,7 @@ export class KochLeader extends ServoArmLeader {
     super(KOCH_LEADER, opts);
   }
 }
+
+/** The SO-100 uses the same motors, ids and calibration procedure as the SO-101. */
+export const SO100Follower = SO101Follower;
+export const SO100Leader = SO101Leader;

@@ -171,3 +171,38 @@ describe('port disappearing mid-session', () => {
     }
   });
 });
+
+describe('virtual bus robustness', () => {
+  it('survives 2000 random and malformed frames, then still answers correctly', async () => {
+    const { SerialPort } = await import('serialport');
+    const { feetechPacket } = await import('../../../core/hardware/feetech/protocol');
+    const virt = await VirtualServoBus.start({ protocol: 'feetech' });
+    const raw = new SerialPort({ path: virt.devicePath, baudRate: 1_000_000, autoOpen: false });
+    await new Promise<void>((resolve, reject) => raw.open((e) => (e ? reject(e) : resolve())));
+    raw.on('data', () => undefined);
+    let seed = 3;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor((seed / 2 ** 31) * n);
+    };
+    for (let k = 0; k < 2000; k++) {
+      const params = Array.from({ length: rnd(6) }, () => rnd(256));
+      const frame = rnd(2)
+        ? feetechPacket(rnd(8), [1, 2, 3, 0x82, 0x83, rnd(256)][rnd(6)]!, params)
+        : Buffer.from(params);
+      raw.write(Buffer.from(frame));
+    }
+    await new Promise<void>((resolve) => raw.drain(() => resolve()));
+    await new Promise<void>((resolve) => raw.close(() => resolve()));
+    const bus = new FeetechBus({ path: virt.devicePath, motors: SO101 });
+    try {
+      await bus.open();
+      await bus.write('Torque_Enable', 'gripper', 0);
+      expect(await bus.read('ID', 'gripper')).toBe(6);
+      expect(virt.counters.requests).toBeGreaterThan(500);
+    } finally {
+      await bus.close();
+      await virt.stop();
+    }
+  });
+});

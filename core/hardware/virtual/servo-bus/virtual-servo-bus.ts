@@ -260,6 +260,14 @@ export class VirtualServoBus {
     const u16 = (i: number) => p[i]! | (p[i + 1]! << 8);
     const targets =
       frame.id === d.protocol.broadcastId ? [...this.motors.values()] : [this.motors.get(frame.id)];
+    // Malformed instructions are ignored, as a servo does (the host then times out).
+    const minParams = new Map([
+      [d.read, dxl ? 4 : 2],
+      [d.write, dxl ? 3 : 2],
+      [d.syncRead, dxl ? 5 : 3],
+      [d.syncWrite, dxl ? 5 : 3],
+    ]);
+    if (p.length < (minParams.get(frame.instruction) ?? 0)) return;
     switch (frame.instruction) {
       case d.ping:
         for (const m of targets) {
