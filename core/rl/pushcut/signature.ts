@@ -41,7 +41,7 @@ export interface SignatureConfig {
   liftHeight: number;
   /** Sideways travel of the held object (or closed hand) that counts as a carry. */
   carryDistance: number;
-  /** Object travel in one mode that counts as a push or a knock. */
+  /** How far an object must get from where it started moving, in one mode, for a push or a knock. */
   minObjectMove: number;
   /** Motion is counted in steps of this size, so sub-millimetre physics jitter never adds up. */
   moveQuantum: number;
@@ -70,7 +70,7 @@ export const DEFAULT_SIGNATURE_CONFIG: SignatureConfig = {
   graspWindowFrames: 10,
   liftHeight: 0.02,
   carryDistance: 0.03,
-  minObjectMove: 0.015,
+  minObjectMove: 0.03,
   moveQuantum: 0.003,
   contactMemoryFrames: 5,
   graceFrames: 10,
@@ -183,7 +183,16 @@ export function computeSignature(
   const heldAt = (i: number, object?: string): boolean =>
     holds.some((h) => i >= h.ref && i < h.end && (object === undefined || h.objects.includes(object)));
 
-  for (const h of holds) liftAndCarry(h, frames, ee, evidence, cfg, events);
+  for (const h of holds) {
+    const drop = liftAndCarry(h, frames, ee, evidence, cfg, events);
+    if (drop < 0) continue;
+    // The object left the fingers before the jaw opened (a sampled gripper twitch, a slip): that is
+    // the release; the later opening lets go of nothing.
+    const opening = events.find((e) => e.symbol === 'release' && e.frame === h.end);
+    if (opening) opening.symbol = 'open';
+    events.push({ symbol: 'release', frame: drop, object: h.objects[0] ?? 'object' });
+    h.end = drop;
+  }
 
   const objects: Record<string, ObjectMotion> = {};
   if (evidence === 'contacts') {
@@ -318,12 +327,12 @@ function liftAndCarry(
   evidence: Evidence,
   cfg: SignatureConfig,
   events: BehaviourEvent[],
-): void {
+): number {
   const object = h.objects[0] ?? 'object';
   const pos = (i: number): Vec3 | undefined =>
     evidence === 'contacts' ? frames[i]?.objects?.[object] : (ee[i] as Vec3);
   const start = pos(h.ref);
-  if (!start) return;
+  if (!start) return -1;
   let lifted = false;
   let carried = false;
   let lastContact = h.ref;
@@ -331,7 +340,8 @@ function liftAndCarry(
     if (evidence === 'contacts') {
       const f = frames[i] as PushcutFrame;
       if (f.graspContact || f.objectContacts?.includes(object)) lastContact = i;
-      if (i - lastContact > cfg.contactMemoryFrames) break; // dropped: what follows is not carried
+      if (i - lastContact > cfg.contactMemoryFrames) return lastContact + 1; // let go with the jaw still closed
+      if (lastContact !== i) continue; // maybe already falling: no lift or carry from this frame
     }
     const p = pos(i);
     if (!p) continue;
@@ -344,6 +354,7 @@ function liftAndCarry(
       events.push({ symbol: 'carry', frame: i, object });
     }
   }
+  return -1;
 }
 
 type MoveKind = 'carried' | 'pushed' | 'knocked' | 'settle';
@@ -361,9 +372,11 @@ function objectMotion(
   const totals = { carried: 0, pushed: 0, knocked: 0 };
   let lastTouch = Number.NEGATIVE_INFINITY;
   let lastHeld = Number.NEGATIVE_INFINITY;
-  let seg: { kind: MoveKind; start: number; last: number; dist: number } | undefined;
+  // `reach`: farthest the object got from where the segment began. Jostling back and forth while
+  // the fingers close around it travels a path but reaches nowhere; a push carries it somewhere.
+  let seg: { kind: MoveKind; start: number; last: number; origin: Vec3; reach: number } | undefined;
   const closeSeg = () => {
-    if (seg && (seg.kind === 'pushed' || seg.kind === 'knocked') && seg.dist >= cfg.minObjectMove) {
+    if (seg && (seg.kind === 'pushed' || seg.kind === 'knocked') && seg.reach >= cfg.minObjectMove) {
       events.push({ symbol: seg.kind === 'pushed' ? 'push' : 'knock', frame: seg.start, object: name });
     }
     seg = undefined;
@@ -385,8 +398,8 @@ function objectMotion(
     else kind = 'knocked';
     if (kind !== 'settle') totals[kind] += d;
     if (seg && seg.kind !== kind) closeSeg();
-    if (!seg) seg = { kind, start: i, last: i, dist: 0 };
-    seg.dist += d;
+    if (!seg) seg = { kind, start: i, last: i, origin: pts[Math.max(0, i - 1)] as Vec3, reach: 0 };
+    seg.reach = Math.max(seg.reach, dist3(seg.origin, pts[i] as Vec3));
     seg.last = i;
   }
   closeSeg();

@@ -26,6 +26,8 @@ export function runEpisode(
   label: 'grasp' | 'push',
   seed: number,
   noiseDeg: number,
+  /** Std of noise on the gripper command (0..100), like a policy sampled at high temperature. */
+  gripperNoise = 0,
 ): SimEpisode {
   const expert: Expert = label === 'grasp' ? expertFor(TASK) : new PushingExpert();
   const r = rng(seed * 7919 + 13);
@@ -34,7 +36,11 @@ export function runEpisode(
   const frames: PushcutFrame[] = [];
   let successAt = -1;
   for (let t = 0; t < env.maxSteps; t++) {
-    const action = expert.act(env, obs).map((v, i) => (i < 5 ? v + r.normal() * noiseDeg : v));
+    const action = expert
+      .act(env, obs)
+      .map((v, i) =>
+        i < 5 ? v + r.normal() * noiseDeg : Math.min(100, Math.max(0, v + r.normal() * gripperNoise)),
+      );
     const step = env.step(action);
     obs = step.obs;
     const { eePos, objects, graspContact, objectContacts } = step.info;
@@ -48,7 +54,8 @@ export function runEpisode(
     if (step.success && successAt < 0) successAt = t;
     if (successAt >= 0 && t - successAt >= 10) break;
   }
-  return { id: `${label}-${seed}`, label, seed, noiseDeg, success: successAt >= 0, frames };
+  const id = `${label}-${seed}${gripperNoise > 0 ? '-noisy' : ''}`;
+  return { id, label, seed, noiseDeg, success: successAt >= 0, frames };
 }
 
 export async function openEnv(): Promise<TaskEnv> {
