@@ -334,6 +334,24 @@ describe('rosbridge v2 protocol, raw frames', () => {
     await until(async () => Math.abs((await panDeg()) - (0.2 * 180) / Math.PI) < 0.5, 'motion after reset');
   });
 
+  it("delivers a latched message to later subscribers and drops a client's topics when it leaves", async () => {
+    const pub = await open();
+    pub.send({ op: 'advertise', topic: '/chatter', type: 'std_msgs/String' });
+    pub.send({ op: 'publish', topic: '/chatter', msg: { data: 'hello' }, latch: true });
+    await sleep(50);
+    const sub = await open();
+    sub.send({ op: 'subscribe', id: 'late', topic: '/chatter' });
+    expect(await sub.waitFor((m) => m.op === 'publish', 'the latched message')).toMatchObject({
+      topic: '/chatter',
+      msg: { data: 'hello' },
+    });
+    sub.send({ op: 'unsubscribe', id: 'late', topic: '/chatter' });
+    pub.close();
+    await sleep(100);
+    sub.send({ op: 'subscribe', id: 'gone', topic: '/chatter' });
+    expect((await sub.waitFor((m) => m.id === 'gone', 'unknown topic error')).msg).toMatch(/does not exist/);
+  });
+
   it('clips commands through the safety layer (joint limits)', async () => {
     const c = await open();
     c.send({

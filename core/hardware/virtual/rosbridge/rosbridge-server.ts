@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { GOAL_STATUS } from '../../ros/messages';
+import { canSerializeCdr } from './cdr';
 import {
   COMPRESSIONS,
   type Compression,
@@ -561,6 +562,13 @@ export class RosbridgeServer {
       compression,
       fragmentSize: fragment && fragment > 0 ? Math.max(16, Math.floor(fragment)) : undefined,
     };
+    if (compression === 'cbor-raw' && !canSerializeCdr(type)) {
+      session.status(
+        'warning',
+        `cbor-raw: this server has no CDR serializer for ${type}; sending CBOR instead`,
+        msg.id,
+      );
+    }
     const entry = this.topicEntry(topic, type, msg.id);
     session.subscribe(topic, msg.id ?? `subscribe:${topic}`, options);
     if (entry.publishers.size === 0) {
