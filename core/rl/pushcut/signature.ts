@@ -161,7 +161,7 @@ export function computeSignature(
     throw new PushcutError(
       `Episode ${episodeId} lacks object poses or contacts needed for contact evidence`,
       'mixed_evidence',
-      'use evidence "joints" for datasets recorded on a physical arm',
+      'compare like with like: when rollouts come from a physical arm, create the tracker with config { evidence: "joints", pathSource: "fk" }',
     );
   }
   const pathSource = options.pathSource ?? (hasEePos(frames) ? 'eePos' : 'fk');
@@ -169,7 +169,7 @@ export function computeSignature(
     throw new PushcutError(
       `Episode ${episodeId} lacks eePos on some frames`,
       'mixed_evidence',
-      'use pathSource "fk" to compute the path from joint angles',
+      'create the tracker with config { pathSource: "fk" } to compute every path from joint angles',
     );
   }
   const ee: Vec3[] = frames.map((f) =>

@@ -315,7 +315,8 @@ export class PushcutTracker {
     return events;
   }
 
-  report(): PushcutReport {
+  /** `episodes: false` leaves out the per-episode list (large after thousands of rollouts). */
+  report(opts: { episodes?: boolean } = {}): PushcutReport {
     const strategies = this.strategies.map((s) => this.summary(s));
     const successes = this.results.filter((r) => r.success);
     const slugOf = new Map(strategies.map((s) => [s.id, s]));
@@ -346,7 +347,7 @@ export class PushcutTracker {
       pushcuts: strategies.filter((s) => s.isPushcut),
       steps: [...steps.values()].sort((a, b) => a.rlStep - b.rlStep),
       tags,
-      episodes: this.results.map((r) => ({ ...r })),
+      episodes: opts.episodes === false ? [] : this.results.map((r) => ({ ...r })),
     };
     if (this.results.length === 0) {
       report.message = 'No rollouts observed yet: start RL training (or load rollouts) to look for pushcuts.';

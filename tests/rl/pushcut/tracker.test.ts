@@ -157,6 +157,20 @@ describe('pushcut configuration and bad input', () => {
     );
   });
 
+  it('explains a rollout recorded without the evidence the demonstrations had', () => {
+    const t = new PushcutTracker({ demos: demoEpisodes });
+    const jointsOnly = pushEpisode(3).frames.map((f) => ({ state: f.state }));
+    expect(() => t.observe({ id: 'real', rlStep: 0, success: true, frames: jointsOnly })).toThrow(
+      /lacks object poses or contacts.*evidence: "joints"/,
+    );
+    const mixed = new PushcutTracker({
+      demos: demoEpisodes,
+      config: { evidence: 'joints', pathSource: 'fk' },
+    });
+    expect(mixed.calibration.evidence).toBe('joints');
+    expect(() => mixed.observe({ id: 'real', rlStep: 0, success: true, frames: jointsOnly })).not.toThrow();
+  });
+
   it('rejects invalid settings', () => {
     expect(() => new PushcutTracker({ demos: demoEpisodes, config: { noveltyQuantile: 2 } })).toThrow(
       /noveltyQuantile/,
