@@ -48,6 +48,8 @@ describe('VectorEnv', () => {
     const want = refs.map((e, i) => e.reset(seeds[i] as number));
     expect(got.map(plain)).toEqual(want.map(plain));
     expect(Object.keys(got[0]?.images ?? {}).sort()).toEqual(['front', 'wrist']);
+    // Each frame arrives in its own (transferred) buffer, not a view into a shared slab.
+    expect(got[0]?.images.front?.data.buffer.byteLength).toBe(16 * 12 * 3);
     // Different seeds really give different starts, so a mix-up of envs would show.
     expect(got[0]?.state).not.toEqual(got[1]?.state);
 

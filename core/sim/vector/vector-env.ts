@@ -8,9 +8,9 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../util/worker';
 import type { EnvObservation, EnvStep, TaskEnvOptions } from './contract';
 import type { EnvMeta, EnvSlotSpec, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
-import { startModuleWorker } from './start-env-worker';
 
 export type { EnvMeta } from './protocol';
 
@@ -91,7 +91,7 @@ export class VectorEnv {
       const envs = perWorker[w] ?? [];
       const init: WorkerInit = { envs };
       if (factoryModule) init.factoryModule = factoryModule;
-      const worker = startModuleWorker(new URL('./env-worker', import.meta.url), { workerData: init });
+      const worker = startWorker(new URL('./env-worker', import.meta.url), { workerData: init });
       const handle = new WorkerHandle(
         w,
         worker,
