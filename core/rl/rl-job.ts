@@ -38,6 +38,8 @@ export interface RlJobConfig {
   /** Greedy evaluation on these seeds per task, before the first and after every `evalEvery` updates. */
   evalSeeds?: number[];
   evalEvery?: number;
+  /** Consecutive batches with no informative group before the job gives up (default 3). */
+  maxStalledBatches?: number;
   reward?: RewardSource;
   recorder?: RolloutRecorder;
   signal?: AbortSignal;
@@ -218,6 +220,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   let reason: RlJobResult['reason'] = 'completed';
   let message: string | undefined;
   const result: Partial<RlJobResult> = {};
+  let stalledBatches = 0;
   try {
     if (cfg.evalSeeds?.length) result.evalBefore = await evaluate();
     while (done < cfg.updates) {
@@ -234,11 +237,20 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
       for (const [k, v] of Object.entries(s.successByTask))
         successByTask[k] = v.success / Math.max(1, v.total);
       if (batch.groups.length === 0) {
-        message = batch.shortfall;
-        reason = s.allSuccess === s.dropped ? 'converged' : 'stalled';
-        emit({ type: 'stalled', update: done, message: message ?? 'no informative groups' });
-        break;
+        message = batch.shortfall ?? 'no informative groups';
+        emit({ type: 'stalled', update: done, message });
+        if (s.allSuccess === s.dropped) {
+          reason = 'converged';
+          break;
+        }
+        if (++stalledBatches >= (cfg.maxStalledBatches ?? 3)) {
+          reason = 'stalled';
+          break;
+        }
+        continue;
       }
+      stalledBatches = 0;
+      message = undefined;
       if (batch.shortfall) emit({ type: 'stalled', update: done, message: batch.shortfall });
       t0 = performance.now();
       const metrics = await updater.update(batch.groups, rand.next);

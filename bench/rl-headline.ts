@@ -1,0 +1,147 @@
+/**
+ * Headline experiment (issue 6): SFT tiny-vla on ONE scripted demonstration per task, then GRPO
+ * with binary rewards in the simulator. Prints greedy success per task before (SFT) and after RL,
+ * and wall-clock time of each phase.
+ *
+ *   npx tsx bench/rl-headline.ts [--tasks a,b] [--image 32] [--sft-steps 400] [--updates 40]
+ *                                [--budget-min 30] [--eval-seeds 20] [--envs 8] [--groups 4]
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { tinyVlaTokenPolicy } from '../core/rl/policies/tiny-vla';
+import { PolicyRunner } from '../core/rl/policy-runner';
+import { runRlJob } from '../core/rl/rl-job';
+import type { SftSample } from '../core/rl/sft';
+import { trainSft } from '../core/rl/sft';
+import { type EnvPool, playGroups } from '../core/rl/sim-rollouts';
+import { createTaskEnv, listTasks } from '../core/sim/env';
+import { runExpertEpisode } from '../core/sim/experts';
+import { VectorEnv } from '../core/sim/vector/vector-env';
+
+const { values: args } = parseArgs({
+  options: {
+    tasks: { type: 'string' },
+    image: { type: 'string', default: '32' },
+    'sft-steps': { type: 'string', default: '400' },
+    updates: { type: 'string', default: '40' },
+    'budget-min': { type: 'string', default: '30' },
+    'eval-seeds': { type: 'string', default: '20' },
+    envs: { type: 'string', default: '8' },
+    groups: { type: 'string', default: '4' },
+    lr: { type: 'string', default: '1e-4' },
+  },
+});
+const tasks = args.tasks ? args.tasks.split(',') : listTasks().map((t) => t.id);
+const side = Number(args.image);
+const cameras = { width: side, height: side };
+const evalSeeds = Array.from({ length: Number(args['eval-seeds']) }, (_, i) => 10_000 + i);
+const t0 = performance.now();
+const secs = (ms: number) => (ms / 1000).toFixed(0);
+
+// 1. one scripted demo per task (seed 0), as SFT samples: observation + the next 8 actions
+const samples: SftSample[] = [];
+for (const task of tasks) {
+  const env = await createTaskEnv({ task, cameras });
+  const ep = runExpertEpisode(env, 0);
+  env.close();
+  if (!ep.success) throw new Error(`expert failed on ${task}`);
+  const acts = ep.frames.map((f) => f.action);
+  ep.frames.forEach((f, t) => {
+    samples.push({
+      front: f.obs.images.front!.data,
+      wrist: f.obs.images.wrist!.data,
+      state: f.obs.state,
+      instruction: env.instruction,
+      actionChunk: Array.from({ length: 8 }, (_, c) => acts[Math.min(t + c, acts.length - 1)]!),
+    });
+  });
+}
+const tDemos = performance.now();
+
+// 2. SFT
+const sft = await trainSft({
+  samples,
+  steps: Number(args['sft-steps']),
+  batchSize: 32,
+  lr: 1e-3,
+  valFraction: 0,
+});
+const tSft = performance.now();
+const policy = tinyVlaTokenPolicy(sft.config);
+const pool = await VectorEnv.create({ envs: { task: tasks[0]!, count: Number(args.envs) }, cameras });
+
+async function evaluate(params: Map<string, Float32Array>, p: EnvPool): Promise<Record<string, number>> {
+  const runner = new PolicyRunner(policy);
+  const out: Record<string, number> = {};
+  for (const task of tasks) {
+    const res = await playGroups({
+      pool: p,
+      runner,
+      state: { policy, params, version: 0 },
+      groups: evalSeeds.map((seed) => ({ task, seed })),
+      groupSize: 1,
+      temperature: 0,
+    });
+    const all = res.played.flat();
+    out[task] = all.filter((x) => x.success).length / all.length;
+  }
+  await runner.release();
+  return out;
+}
+
+const before = await evaluate(sft.params, pool);
+const tEval0 = performance.now();
+
+// 3. RL, stopped by the update count or the time budget
+const budget = AbortSignal.timeout(Number(args['budget-min']) * 60_000);
+let updates = 0;
+const rl = await runRlJob({
+  runDir: mkdtempSync(join(tmpdir(), 'pushcut-rl-headline-')),
+  tasks,
+  policy,
+  initialParams: sft.params,
+  pool,
+  updates: Number(args.updates),
+  groupSize: 8,
+  groupsPerBatch: Number(args.groups),
+  update: { lr: Number(args.lr), rowsPerStep: 64 },
+  signal: budget,
+  onEvent: (e) => {
+    if (e.type === 'update') {
+      updates = e.update;
+      const s = Object.entries(e.successByTask)
+        .map(([k, v]) => `${k}=${(v * 100).toFixed(0)}%`)
+        .join(' ');
+      console.error(
+        `update ${e.update} ${secs(performance.now() - t0)}s kept ${e.groupsKept} dropped ${e.groupsDropped} ${s} clip ${e.metrics?.clipFrac.toFixed(3)} ent ${e.metrics?.entropy.toFixed(2)} |logr| ${e.metrics?.absLogRatio.toFixed(3)}`,
+      );
+    } else if (e.type === 'stalled') console.error(e.message);
+  },
+});
+const tRl = performance.now();
+const after = await evaluate(rl.params, pool);
+const tEnd = performance.now();
+await pool.close();
+
+const avg = (r: Record<string, number>) =>
+  Object.values(r).reduce((a, b) => a + b, 0) / Object.values(r).length;
+console.log(`\nGreedy success over ${evalSeeds.length} unseen initial states per task (image ${side}px)\n`);
+console.log('| task | SFT (1 demo) | + RL | change (points) |');
+console.log('|---|---|---|---|');
+for (const t of tasks) {
+  const b = before[t]! * 100;
+  const a = after[t]! * 100;
+  console.log(
+    `| ${t} | ${b.toFixed(0)}% | ${a.toFixed(0)}% | ${(a - b >= 0 ? '+' : '') + (a - b).toFixed(0)} |`,
+  );
+}
+const b = avg(before) * 100;
+const a = avg(after) * 100;
+console.log(
+  `| **average** | ${b.toFixed(1)}% | ${a.toFixed(1)}% | ${(a - b >= 0 ? '+' : '') + (a - b).toFixed(1)} |`,
+);
+console.log(
+  `\nRL updates: ${updates} (${rl.reason}). Wall clock: demos ${secs(tDemos - t0)}s, SFT ${secs(tSft - tDemos)}s (${sft.steps} steps), eval ${secs(tEval0 - tSft)}s, RL ${secs(tRl - tEval0)}s, final eval ${secs(tEnd - tRl)}s, total ${secs(tEnd - t0)}s`,
+);
