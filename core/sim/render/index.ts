@@ -1,0 +1,2 @@
+export { encodePng } from './png';
+export { BACKGROUND_RGB, type MujocoModule, RayCamera } from './ray-camera';
