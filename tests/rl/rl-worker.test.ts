@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataset } from '../../core/data/reader';
 import { validateDataset } from '../../core/data/validate';
+import type { StateMlpConfig } from '../../core/rl/policies/state-mlp';
 import type { RlEvent } from '../../core/rl/rl-job';
 import { type RlWorkerSpec, startRlJobWorker } from '../../core/rl/rl-worker-host';
 import { saveParams, weakPolicy } from './helpers/weak-policy';
@@ -11,10 +12,12 @@ import { saveParams, weakPolicy } from './helpers/weak-policy';
 const TASK = 'press_button';
 let root: string;
 let spec: Omit<RlWorkerSpec, 'updates'>;
+let mlpConfig: StateMlpConfig;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'pushcut-rl-worker-'));
   const w = await weakPolicy(TASK);
+  mlpConfig = w.config;
   const ckpt = join(root, 'sft.ckpt');
   saveParams(ckpt, w.policy, w.params);
   spec = {
@@ -73,7 +76,7 @@ describe('RL job in a worker thread', () => {
       ...spec,
       runDir: join(root, 'run-bad'),
       datasetRoot: undefined,
-      policy: { kind: 'state-mlp', config: { ...(spec.policy as { config: never }).config, hidden: 32 } },
+      policy: { kind: 'state-mlp', config: { ...mlpConfig, hidden: 32 } },
       updates: 1,
     });
     await expect(bad.done).rejects.toThrow(/does not fit policy/);
