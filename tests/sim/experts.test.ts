@@ -3,12 +3,13 @@ import { listTasks } from '../../core/sim/env';
 import { type ExpertEvaluation, evaluateExpertsInWorkers } from '../../core/sim/experts/evaluate';
 
 const SEEDS = 100;
+const STYLED_SEEDS = 25;
 
 describe('scripted experts over 100 seeds per task (cameras off, 2 worker threads)', () => {
   let results: ExpertEvaluation[] = [];
   const tasks = listTasks().map((t) => t.id);
 
-  it('run every grasping expert and the pusher', { timeout: 170_000 }, async () => {
+  it('run every grasping expert (nominal and styled) and the pusher', { timeout: 170_000 }, async () => {
     const jobs = [
       // Longest first, so the two workers finish together.
       ...tasks
@@ -17,6 +18,7 @@ describe('scripted experts over 100 seeds per task (cameras off, 2 worker thread
           (a, b) => Number(b.taskId === 'both_cubes_in_bowl') - Number(a.taskId === 'both_cubes_in_bowl'),
         ),
       { taskId: 'red_cube_to_green_zone', expert: 'push' as const },
+      ...tasks.map((taskId) => ({ taskId, expert: 'styled' as const, seeds: STYLED_SEEDS })),
     ];
     results = await evaluateExpertsInWorkers(jobs, SEEDS, 2);
     for (const r of results) {
@@ -24,7 +26,7 @@ describe('scripted experts over 100 seeds per task (cameras off, 2 worker thread
         `${r.taskId} (${r.expert}): ${r.successes}/${r.seeds}, ${r.meanSteps.toFixed(0)} steps/episode, failed seeds [${r.failedSeeds.join(',')}]`,
       );
     }
-    expect(results).toHaveLength(tasks.length + 1);
+    expect(results).toHaveLength(2 * tasks.length + 1);
   });
 
   it('the suite has at least 6 tasks', () => {
@@ -35,6 +37,12 @@ describe('scripted experts over 100 seeds per task (cameras off, 2 worker thread
     const r = results.find((x) => x.taskId === taskId && x.expert === 'grasp');
     expect(r, 'evaluation ran').toBeDefined();
     expect(r!.successes / r!.seeds).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('experts with a random motion style (demo variety) still succeed on >= 90% of seeds', () => {
+    const styled = results.filter((x) => x.expert === 'styled');
+    expect(styled).toHaveLength(tasks.length);
+    for (const r of styled) expect(r.successes / r.seeds, r.taskId).toBeGreaterThanOrEqual(0.9);
   });
 
   it('no task counts as solved right after reset', () => {

@@ -1,9 +1,10 @@
+import { startWorker } from '../../util/worker';
 import { createTaskEnv } from '../env';
-import { startModuleWorker } from '../vector/start-env-worker';
 import { expertFor, runExpertEpisode } from './index';
 import { PushingExpert } from './pusher';
 
-export type ExpertKind = 'grasp' | 'push';
+/** `grasp`: nominal grasping expert; `styled`: same with a per-seed random style; `push`: the pusher. */
+export type ExpertKind = 'grasp' | 'styled' | 'push';
 
 export interface ExpertEvaluation {
   taskId: string;
@@ -46,7 +47,10 @@ export async function evaluateExpert(
     for (let seed = 0; seed < seeds; seed++) {
       env.reset(seed);
       if (env.success()) out.solvedAtReset.push(seed);
-      const policy = expert === 'push' ? new PushingExpert() : expertFor(taskId);
+      const policy =
+        expert === 'push'
+          ? new PushingExpert()
+          : expertFor(taskId, expert === 'styled' ? { styleSeed: seed + 1 } : {});
       const ep = runExpertEpisode(env, seed, policy);
       steps += ep.frames.length;
       if (ep.success) out.successes++;
@@ -62,16 +66,16 @@ export async function evaluateExpert(
   return out;
 }
 
-/** Evaluate several (task, expert) jobs spread over `workers` worker threads. */
+/** Evaluate several (task, expert) jobs spread over `workers` worker threads (`seeds` unless a job says). */
 export async function evaluateExpertsInWorkers(
-  jobs: { taskId: string; expert?: ExpertKind }[],
+  jobs: { taskId: string; expert?: ExpertKind; seeds?: number }[],
   seeds: number,
   workers = 2,
 ): Promise<ExpertEvaluation[]> {
   const results: ExpertEvaluation[] = new Array(jobs.length);
   let next = 0;
   const runOne = async (): Promise<void> => {
-    const worker = startModuleWorker(new URL('./evaluate-worker', import.meta.url));
+    const worker = startWorker(new URL('./evaluate-worker', import.meta.url));
     try {
       for (;;) {
         const i = next++;
@@ -85,7 +89,11 @@ export async function evaluateExpertsInWorkers(
           };
           worker.once('message', onMessage);
           worker.once('error', reject);
-          worker.postMessage({ taskId: job.taskId, expert: job.expert ?? 'grasp', seeds });
+          worker.postMessage({
+            taskId: job.taskId,
+            expert: job.expert ?? 'grasp',
+            seeds: job.seeds ?? seeds,
+          });
         });
       }
     } finally {

@@ -1,14 +1,27 @@
 import type { EnvObservation, StepInfo, TaskEnv } from '../env';
+import { mulberry32 } from '../rng';
 import { TASKS } from '../tasks/suite';
 import { type Expert, ScriptedExpert } from './follower';
-import { EXPERT_SCRIPTS } from './scripts';
+import { EXPERT_SCRIPTS, type ExpertStyle, NOMINAL_STYLE, sampleStyle } from './scripts';
 
 export type { Expert } from './follower';
 export { ScriptedExpert } from './follower';
 export { PushingExpert } from './pusher';
+export { type ExpertStyle, NOMINAL_STYLE, sampleStyle } from './scripts';
 
-/** A fresh grasping expert for a task (stateful: `runExpertEpisode` resets it per episode). */
-export function expertFor(taskId: string): Expert {
+export interface ExpertOptions {
+  /** Vary heights, speeds, gripper opening and drop point per episode from this seed (demo variety). */
+  styleSeed?: number;
+  /** Use exactly this style (overrides styleSeed). */
+  style?: ExpertStyle;
+}
+
+/**
+ * A fresh grasping expert for a task (stateful: `runExpertEpisode` resets it per episode).
+ * Without options every episode moves the same nominal way; with `styleSeed` the motion style
+ * is drawn at random (deterministically) and changes at each reset.
+ */
+export function expertFor(taskId: string, opts: ExpertOptions = {}): Expert {
   const script = EXPERT_SCRIPTS[taskId];
   if (!script) {
     throw new Error(
@@ -17,7 +30,13 @@ export function expertFor(taskId: string): Expert {
         .join(', ')}`,
     );
   }
-  return new ScriptedExpert(script);
+  if (opts.style) {
+    const style = opts.style;
+    return new ScriptedExpert((info) => script(info, style));
+  }
+  if (opts.styleSeed === undefined) return new ScriptedExpert((info) => script(info, NOMINAL_STYLE));
+  const rng = mulberry32(opts.styleSeed);
+  return new ScriptedExpert((info) => script(info, sampleStyle(rng)));
 }
 
 export interface EpisodeFrame {

@@ -1,16 +1,48 @@
 import type { StepInfo } from '../env';
+import { type Rng, uniform } from '../rng';
 import { BUTTON_TOP, CUBE_HALF } from '../tasks/objects';
 import type { ScriptStep, Vec3 } from './follower';
 
 /** Cartesian scripts of the grasping experts, one per task. Heights are TCP heights (m). */
 
-const ABOVE_Z = 0.085;
-const GRASP_Z = 0.02;
-const CARRY_Z = 0.11;
-const SLOW = 0.005;
+/** How an expert moves; `sampleStyle` varies it so demos are not all the same motion. */
+export interface ExpertStyle {
+  /** Height above an object before descending onto it. */
+  aboveZ: number;
+  /** Height while carrying. */
+  carryZ: number;
+  /** TCP height when closing on a cube (finger tips are 15 mm lower). */
+  graspZ: number;
+  /** TCP speed of free moves, metres per control step (descents go at 70% of it). */
+  speed: number;
+  /** Gripper opening before a grasp (0..100); 55+ clears a cube's diagonal. */
+  pregrasp: number;
+  /** Offset (m) of where a carried cube is put down, inside the target's tolerance. */
+  placeOffset: [number, number];
+}
+
+export const NOMINAL_STYLE: ExpertStyle = {
+  aboveZ: 0.085,
+  carryZ: 0.11,
+  graspZ: 0.02,
+  speed: 0.007,
+  pregrasp: 65,
+  placeOffset: [0, 0],
+};
+
+/** A random but always-workable style (each value within a range the experts were tested over). */
+export function sampleStyle(rng: Rng): ExpertStyle {
+  return {
+    aboveZ: uniform(rng, 0.07, 0.1),
+    carryZ: uniform(rng, 0.1, 0.125),
+    graspZ: uniform(rng, 0.018, 0.024),
+    speed: uniform(rng, 0.0055, 0.0085),
+    pregrasp: uniform(rng, 58, 72),
+    placeOffset: [uniform(rng, -0.006, 0.006), uniform(rng, -0.006, 0.006)],
+  };
+}
+
 const OPEN = 100;
-/** Opening before a grasp: 5.2 cm between the pads, wider than a cube's diagonal, narrow enough to miss walls. */
-const PREGRASP = 65;
 const CLOSED = 0;
 
 const objXY = (info: StepInfo, name: string): [number, number] => {
@@ -20,14 +52,29 @@ const objXY = (info: StepInfo, name: string): [number, number] => {
 };
 const objYaw = (info: StepInfo, name: string): number => info.objectYaw?.[name] ?? 0;
 const at = (xy: [number, number], z: number): Vec3 => [xy[0], xy[1], z];
+const slow = (s: ExpertStyle) => s.speed * 0.7;
 
-export function pick(cube: string): ScriptStep[] {
+export function pick(cube: string, s: ExpertStyle): ScriptStep[] {
   const yaw = (i: StepInfo) => objYaw(i, cube);
   return [
-    { kind: 'move', to: (i) => at(objXY(i, cube), ABOVE_Z), yaw, gripper: PREGRASP, tol: 0.015 },
-    { kind: 'move', to: (i) => at(objXY(i, cube), GRASP_Z), yaw, gripper: PREGRASP, speed: SLOW, tol: 0.008 },
+    {
+      kind: 'move',
+      to: (i) => at(objXY(i, cube), s.aboveZ),
+      yaw,
+      gripper: s.pregrasp,
+      speed: s.speed,
+      tol: 0.015,
+    },
+    {
+      kind: 'move',
+      to: (i) => at(objXY(i, cube), s.graspZ),
+      yaw,
+      gripper: s.pregrasp,
+      speed: slow(s),
+      tol: 0.008,
+    },
     { kind: 'grip', gripper: CLOSED, steps: 10 },
-    { kind: 'move', to: (i) => at(objXY(i, cube), CARRY_Z), gripper: CLOSED, tol: 0.02 },
+    { kind: 'move', to: (i) => at(objXY(i, cube), s.carryZ), gripper: CLOSED, speed: s.speed, tol: 0.02 },
   ];
 }
 
@@ -38,12 +85,18 @@ export function pick(cube: string): ScriptStep[] {
  */
 export function place(
   cube: string,
-  where: (info: StepInfo) => [number, number],
+  s: ExpertStyle,
+  target: (info: StepInfo) => [number, number],
   floorZ: (info: StepInfo) => number,
   clearance: number,
+  offsetScale = 1,
 ): ScriptStep[] {
+  const where = (i: StepInfo): [number, number] => {
+    const p = target(i);
+    return [p[0] + s.placeOffset[0] * offsetScale, p[1] + s.placeOffset[1] * offsetScale];
+  };
   return [
-    { kind: 'move', to: (i) => at(where(i), CARRY_Z), gripper: CLOSED, tol: 0.015 },
+    { kind: 'move', to: (i) => at(where(i), s.carryZ), gripper: CLOSED, speed: s.speed, tol: 0.015 },
     {
       kind: 'move',
       to: (i) => {
@@ -51,11 +104,11 @@ export function place(
         return at(where(i), floorZ(i) + CUBE_HALF + clearance - held);
       },
       gripper: CLOSED,
-      speed: SLOW,
+      speed: slow(s),
       tol: 0.008,
     },
     { kind: 'grip', gripper: OPEN, steps: 8 },
-    { kind: 'move', to: (i) => at(where(i), CARRY_Z), gripper: OPEN, tol: 0.03 },
+    { kind: 'move', to: (i) => at(where(i), s.carryZ), gripper: OPEN, speed: s.speed, tol: 0.03 },
   ];
 }
 
@@ -64,41 +117,56 @@ const bowlAt = (dx: number, dy: number) => (i: StepInfo) => {
   return [b[0] + dx, b[1] + dy] as [number, number];
 };
 
-export const EXPERT_SCRIPTS: Record<string, (info: StepInfo) => ScriptStep[]> = {
-  lift_red_cube: () => [
-    ...pick('red_cube'),
-    { kind: 'move', to: (i) => [i.eePos[0], i.eePos[1], 0.14], gripper: CLOSED },
+type Script = (info: StepInfo, style: ExpertStyle) => ScriptStep[];
+
+export const EXPERT_SCRIPTS: Record<string, Script> = {
+  lift_red_cube: (_, s) => [
+    ...pick('red_cube', s),
+    { kind: 'move', to: (i) => [i.eePos[0], i.eePos[1], 0.14], gripper: CLOSED, speed: s.speed },
   ],
-  red_cube_in_bowl: () => [...pick('red_cube'), ...place('red_cube', bowlAt(0, 0), () => 0.004, 0.03)],
-  red_cube_to_green_zone: () => [
-    ...pick('red_cube'),
+  red_cube_in_bowl: (_, s) => [
+    ...pick('red_cube', s),
+    ...place('red_cube', s, bowlAt(0, 0), () => 0.004, 0.03),
+  ],
+  red_cube_to_green_zone: (_, s) => [
+    ...pick('red_cube', s),
     ...place(
       'red_cube',
+      s,
       (i) => objXY(i, 'green_zone'),
       () => 0,
       0.003,
     ),
   ],
-  stack_red_on_blue: () => [
-    ...pick('red_cube'),
+  stack_red_on_blue: (_, s) => [
+    ...pick('red_cube', s),
+    // The stack tolerance is 15 mm: only a third of the style's place offset.
     ...place(
       'red_cube',
+      s,
       (i) => objXY(i, 'blue_cube'),
       (i) => i.objects.blue_cube![2] + CUBE_HALF,
       0.003,
+      0.3,
     ),
   ],
-  press_button: () => [
+  press_button: (_, s) => [
     { kind: 'grip', gripper: CLOSED, steps: 3 },
-    { kind: 'move', to: (i) => at(objXY(i, 'button'), ABOVE_Z), gripper: CLOSED, tol: 0.015 },
+    {
+      kind: 'move',
+      to: (i) => at(objXY(i, 'button'), s.aboveZ),
+      gripper: CLOSED,
+      speed: s.speed,
+      tol: 0.015,
+    },
     // Finger tips are 15 mm below the TCP: push the cap 12 mm down (its full travel).
-    { kind: 'move', to: (i) => at(objXY(i, 'button'), BUTTON_TOP + 0.003), gripper: CLOSED, speed: SLOW },
+    { kind: 'move', to: (i) => at(objXY(i, 'button'), BUTTON_TOP + 0.003), gripper: CLOSED, speed: slow(s) },
     { kind: 'grip', gripper: CLOSED, steps: 30 },
   ],
-  both_cubes_in_bowl: () => [
-    ...pick('red_cube'),
-    ...place('red_cube', bowlAt(0, 0.022), () => 0.004, 0.03),
-    ...pick('blue_cube'),
-    ...place('blue_cube', bowlAt(0, -0.022), () => 0.004, 0.03),
+  both_cubes_in_bowl: (_, s) => [
+    ...pick('red_cube', s),
+    ...place('red_cube', s, bowlAt(0, 0.022), () => 0.004, 0.03, 0.5),
+    ...pick('blue_cube', s),
+    ...place('blue_cube', s, bowlAt(0, -0.022), () => 0.004, 0.03, 0.5),
   ],
 };
