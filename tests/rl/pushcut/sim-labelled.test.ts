@@ -17,6 +17,7 @@ const pushes: SimEpisode[] = [];
 /** Rollouts as a sampled policy would produce them: 1 deg arm noise, gripper command noise std 15. */
 const noisyHeldOut: SimEpisode[] = [];
 const noisyPushes: SimEpisode[] = [];
+const drags: SimEpisode[] = [];
 
 beforeAll(async () => {
   env = await openEnv();
@@ -25,6 +26,7 @@ beforeAll(async () => {
   for (let i = 0; i < 12; i++) pushes.push(runEpisode(env, 'push', 3000 + i, NOISE[(i + 2) % 4] ?? 0));
   for (let i = 0; i < 10; i++) noisyHeldOut.push(runEpisode(env, 'grasp', 4000 + i, 1, 15));
   for (let i = 0; i < 8; i++) noisyPushes.push(runEpisode(env, 'push', 5000 + i, 1, 15));
+  for (let i = 0; i < 6; i++) drags.push(runEpisode(env, 'drag', 6000 + i, NOISE[i % 4] ?? 0, 0, 40));
 }, 120_000);
 
 afterAll(() => env?.close());
@@ -111,5 +113,25 @@ describe('pushcut tracker on simulator episodes (red_cube_to_green_zone)', () =>
     expect(s.precision).toBeGreaterThanOrEqual(0.9);
     expect(s.recall).toBeGreaterThanOrEqual(0.9);
     expect(report.pushcuts.map((p) => p.name)).toEqual(['push without grasp']);
+  });
+
+  it('tells a third strategy apart and names it: grasp, slide along the table, release', () => {
+    const demos = train.filter((e) => e.success).map((e) => ({ id: e.id, frames: e.frames }));
+    const tracker = new PushcutTracker({ demos });
+    const rollouts = [...heldOut.slice(0, 6), ...pushes.slice(0, 6), ...drags];
+    rollouts.forEach((e, i) => {
+      tracker.observe({ id: e.id, rlStep: i % 4, success: e.success, frames: e.frames });
+    });
+    const report = tracker.report();
+    const drag = report.pushcuts.find((p) => p.name === 'grasp skipped lift');
+    expect(drag, JSON.stringify(report.strategies.map((x) => `${x.name} ${x.successes}`))).toBeDefined();
+    const dragSuccesses = drags.filter((e) => e.success).map((e) => e.id);
+    expect(dragSuccesses.length).toBeGreaterThanOrEqual(4);
+    const members = report.episodes.filter((r) => r.strategyId === drag?.id).map((r) => r.id);
+    expect(members.sort()).toEqual(dragSuccesses.sort());
+    expect(report.pushcuts.map((p) => p.name).sort()).toEqual(['grasp skipped lift', 'push without grasp']);
+    console.log(
+      `[pushcut sim three strategies] ${report.strategies.map((x) => `${x.name}: ${x.successes} successes, first step ${x.firstSeenStep}`).join('; ')}`,
+    );
   });
 });
