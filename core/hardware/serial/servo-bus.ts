@@ -334,7 +334,12 @@ export class ServoBus extends EventEmitter {
     const port = this.requirePort();
     this.stats.bytesOut += packet.length;
     await new Promise<void>((resolve, reject) =>
-      port.write(Buffer.from(packet), (err) => (err ? reject(this.lostError ?? err) : resolve())),
+      port.write(Buffer.from(packet), (err) => {
+        if (!err) return resolve();
+        // A write failing with EIO/ENXIO means the device went away before 'close' arrived.
+        if (!this.closing) this.lose(err);
+        reject(this.lostError ?? err);
+      }),
     );
   }
 
@@ -355,11 +360,15 @@ export class ServoBus extends EventEmitter {
         const got = await this.exchange(packet, ids, size, timeoutMs);
         missing = ids.filter((id) => !got.has(id));
         if (missing.length === 0) {
+          // After a timeout the earlier attempt's reply may still arrive; with no sequence numbers
+          // in these protocols it would pass for the next request's reply, so let it drain first.
+          if (attempt > 0) await this.settle(timeoutMs);
           this.checkFaults(got, ctx);
           return got;
         }
         this.stats.timeouts++;
       }
+      await this.settle(timeoutMs);
       const who = missing.map((id) => this.describe(id)).join(', ');
       throw new BusError(
         `No status packet from ${who} ${ctx.label} after ${retries + 1} tries (timeout ${timeoutMs.toFixed(0)} ms at ${this.baudRate} baud)`,
@@ -373,6 +382,12 @@ export class ServoBus extends EventEmitter {
         },
       );
     });
+  }
+
+  /** Wait `ms` with no request pending, so late replies are dropped rather than matched. */
+  private async settle(ms: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, ms));
+    this.parser.reset();
   }
 
   private async exchange(packet: Uint8Array, ids: readonly number[], size: number, timeoutMs: number) {

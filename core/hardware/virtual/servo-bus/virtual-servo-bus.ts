@@ -37,6 +37,9 @@ export interface FaultInjection {
   silentIds?: number[];
   /** Set the status error byte that a motor reports (0 clears). */
   statusError?: { id: number; error: number };
+  /** Send the next N status packets late, by `delayMs` (a reply arriving after the host's timeout). */
+  delayReplies?: number;
+  delayMs?: number;
   /** Close the port as if the USB adapter were unplugged. */
   closePort?: boolean;
 }
@@ -153,7 +156,7 @@ interface MotorState {
 export class VirtualServoBus {
   private readonly motors = new Map<number, MotorState>();
   private readonly parser;
-  private faults = { drop: 0, corrupt: 0, silent: new Set<number>() };
+  private faults = { drop: 0, corrupt: 0, delay: 0, delayMs: 100, silent: new Set<number>() };
   /** Frames received and status packets sent, for tests and diagnostics. */
   readonly counters = { requests: 0, replies: 0, dropped: 0, corrupted: 0 };
 
@@ -201,6 +204,8 @@ export class VirtualServoBus {
   inject(f: FaultInjection): void {
     if (f.dropReplies) this.faults.drop += f.dropReplies;
     if (f.corruptReplies) this.faults.corrupt += f.corruptReplies;
+    if (f.delayReplies) this.faults.delay += f.delayReplies;
+    if (f.delayMs !== undefined) this.faults.delayMs = f.delayMs;
     if (f.silentIds) this.faults.silent = new Set(f.silentIds);
     if (f.statusError) {
       const m = this.motors.get(f.statusError.id);
@@ -250,6 +255,13 @@ export class VirtualServoBus {
       packet[packet.length - 3] = packet[packet.length - 3]! ^ 0x5a;
     }
     this.counters.replies++;
+    if (this.faults.delay > 0) {
+      this.faults.delay--;
+      setTimeout(() => {
+        if (this.port.isOpen) this.port.write(Buffer.from(packet));
+      }, this.faults.delayMs);
+      return;
+    }
     out.push(packet);
   }
 
