@@ -20,9 +20,13 @@ export {
   type EpisodeFrame,
   type Expert,
   type ExpertEpisode,
+  type ExpertOptions,
+  type ExpertStyle,
   expertFor,
+  NOMINAL_STYLE,
   PushingExpert,
   runExpertEpisode,
+  sampleStyle,
 } from './experts/index';
 export { forwardKinematics, solveTopDownIk } from './kinematics';
 export { getMujoco, loadMjcf, MjcfError } from './mujoco';
