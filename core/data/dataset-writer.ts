@@ -120,17 +120,20 @@ export class DatasetWriter {
   private lock(): void {
     const path = join(this.root, LOCK);
     if (existsSync(path)) {
-      const pid = Number(readFileSync(path, 'utf8'));
-      if (pid && pid !== process.pid && pidAlive(pid)) {
+      let holder: { pid?: number; start?: string | null } = {};
+      try {
+        holder = JSON.parse(readFileSync(path, 'utf8'));
+      } catch {}
+      if (holder.pid && holder.pid !== process.pid && processAlive(holder.pid, holder.start ?? null)) {
         throw new DatasetError(
-          `${this.root} is being recorded by another process (pid ${pid}).`,
+          `${this.root} is being recorded by another process (pid ${holder.pid}).`,
           'locked',
           'Stop the other recording first, or record into another folder.',
         );
       }
     }
     try {
-      writeFileSync(path, String(process.pid));
+      writeFileSync(path, JSON.stringify({ pid: process.pid, start: processStart(process.pid) }));
     } catch (err) {
       throw fsError(err, 'write', path);
     }
@@ -447,7 +450,25 @@ function walk(dir: string): string[] {
     .map((d) => join(d.parentPath, d.name));
 }
 
-function pidAlive(pid: number): boolean {
+/** Linux: a process's start time (field 22 of /proc/<pid>/stat) tells a reused pid apart. */
+function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function processAlive(pid: number, start: string | null): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return false;
+    return start === null || fields[19] === start;
+  } catch {
+    if (existsSync('/proc/self/stat')) return false;
+  }
   try {
     process.kill(pid, 0);
     return true;

@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { fsError } from './errors';
 
@@ -12,10 +22,24 @@ export function fsyncPath(path: string): void {
   }
 }
 
+/** mkdir -p. Walks up by hand: Node's recursive mkdir spins forever under /proc. */
 export function ensureDir(path: string): void {
+  if (existsSync(path)) {
+    if (!statSync(path).isDirectory()) {
+      throw fsError(
+        Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }),
+        'create the folder',
+        path,
+      );
+    }
+    return;
+  }
+  const parent = dirname(path);
+  if (parent !== path) ensureDir(parent);
   try {
-    mkdirSync(path, { recursive: true });
+    mkdirSync(path);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(path).isDirectory()) return;
     throw fsError(err, 'create the folder', path);
   }
 }
