@@ -195,6 +195,30 @@ export class ServoBus extends EventEmitter {
     });
   }
 
+  /**
+   * Write a register of a motor by raw id (motor setup, before it has its final id). With
+   * `acceptSilence` a missing reply is not an error (a motor changing its ID or baud rate may
+   * answer under the new one).
+   */
+  async writeById(
+    id: number,
+    register: string,
+    value: number,
+    opts: { acceptSilence?: boolean } = {},
+  ): Promise<void> {
+    const reg = this.register(register);
+    const data = this.encode(reg, register, `id ${id}`, value);
+    try {
+      await this.request(this.protocol.encodeWrite(id, reg.addr, data), [id], 0, {
+        label: `writing ${register}=${value} to ${this.describe(id)}`,
+        register,
+        ...(opts.acceptSilence ? { retries: 0 } : {}),
+      });
+    } catch (err) {
+      if (!(opts.acceptSilence && err instanceof BusError && err.code === 'timeout')) throw err;
+    }
+  }
+
   /** Write the same register on several motors, one acknowledged write each. */
   async writeAll(
     register: string,

@@ -156,6 +156,8 @@ interface MotorState {
 export class VirtualServoBus {
   private readonly motors = new Map<number, MotorState>();
   private readonly parser;
+  /** Current id -> the id the backend knows the motor by (differs after an ID change). */
+  private readonly idAlias = new Map<number, number>();
   private faults = { drop: 0, corrupt: 0, delay: 0, delayMs: 100, silent: new Set<number>() };
   /** Frames received and status packets sent, for tests and diagnostics. */
   readonly counters = { requests: 0, replies: 0, dropped: 0, corrupted: 0 };
@@ -337,8 +339,11 @@ export class VirtualServoBus {
     const wasOn = m.regs[d.torque.addr] === 1;
     m.regs.set(data, addr);
     const on = m.regs[d.torque.addr] === 1;
+    const idAddr = d.table.ID!.addr;
+    if (addr <= idAddr && idAddr < addr + data.length && m.regs[idAddr] !== m.id)
+      this.changeId(m, m.regs[idAddr]!);
     if (this.touches(d.torque, addr, data.length) && on !== wasOn) {
-      this.backend.setTorque(m.id, on);
+      this.backend.setTorque(this.backendId(m), on);
       // Enabling torque holds the present position rather than jumping to a stale goal.
       if (on) {
         this.refresh(m);
@@ -348,8 +353,20 @@ export class VirtualServoBus {
     if (this.touches(d.goal, addr, data.length) && on) {
       const goal = this.clampToLimits(m, decodeValue(d.goal, m.regs, d.goal.addr));
       const offset = decodeValue(d.offset, m.regs, d.offset.addr);
-      this.backend.writeGoals(new Map([[m.id, d.toActual(goal, offset, m.regs)]]));
+      this.backend.writeGoals(new Map([[this.backendId(m), d.toActual(goal, offset, m.regs)]]));
     }
+  }
+
+  /** A motor whose ID register was written answers to the new ID from now on (the backend keeps the old). */
+  private changeId(m: MotorState, newId: number): void {
+    if (this.motors.has(newId) || newId > this.dialect.protocol.maxId) {
+      m.regs[this.dialect.table.ID!.addr] = m.id; // refused, as firmware refuses a taken/invalid id
+      return;
+    }
+    this.motors.delete(m.id);
+    this.idAlias.set(newId, this.idAlias.get(m.id) ?? m.id);
+    m.id = newId;
+    this.motors.set(newId, m);
   }
 
   private clampToLimits(m: MotorState, goal: number): number {
@@ -359,10 +376,14 @@ export class VirtualServoBus {
     return hi > lo ? Math.min(hi, Math.max(lo, goal)) : goal;
   }
 
+  private backendId(m: MotorState): number {
+    return this.idAlias.get(m.id) ?? m.id;
+  }
+
   /** Recompute Present_Position from the backend. */
   private refresh(m: MotorState): void {
     const d = this.dialect;
-    const [actual] = this.backend.readPositions([m.id]);
+    const [actual] = this.backend.readPositions([this.backendId(m)]);
     const offset = decodeValue(d.offset, m.regs, d.offset.addr);
     m.regs.set(encodeValue(d.present, d.toPresent(actual ?? 0, offset, m.regs)), d.present.addr);
   }
