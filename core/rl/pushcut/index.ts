@@ -45,5 +45,6 @@ export {
   type StrategySummary,
   type TrackerConfig,
   type TrackerEvent,
+  type TrackerSnapshot,
 } from './tracker';
 export type * from './types';

@@ -154,9 +154,20 @@ interface Strategy {
 
 export interface DemoInput {
   id: string;
-  frames: PushcutEpisode['frames'];
+  /** The demonstration's frames, or (e.g. from a snapshot) its signature. */
+  frames?: PushcutEpisode['frames'];
+  signature?: BehaviourSignature;
   /** Demonstrations marked unsuccessful are left out of the reference. */
   success?: boolean;
+}
+
+/** Everything needed to rebuild a tracker exactly (plain JSON; save it with the training run). */
+export interface TrackerSnapshot {
+  version: 1;
+  config: TrackerConfig;
+  demos: { id: string; signature: BehaviourSignature }[];
+  /** Every observed episode's result, in order; novel ones with their signature. */
+  episodes: { result: EpisodeResult; signature?: BehaviourSignature }[];
 }
 
 export class PushcutTracker {
@@ -190,20 +201,32 @@ export class PushcutTracker {
         'record a few more demonstrations (5 or more give a steadier threshold)',
       );
     }
+    const given = demos.map((d) => d.signature).filter((x): x is BehaviourSignature => x !== undefined);
     const evidence: Evidence =
       this.config.evidence !== 'auto'
         ? this.config.evidence
-        : demos.every((d) => hasContactEvidence(d.frames))
+        : demos.every((d) =>
+              d.signature ? d.signature.evidence === 'contacts' : hasContactEvidence(d.frames ?? []),
+            )
           ? 'contacts'
           : 'joints';
     const pathSource =
       this.config.pathSource !== 'auto'
         ? this.config.pathSource
-        : demos.every((d) => hasEePos(d.frames))
+        : demos.every((d) => (d.signature ? d.signature.pathSource === 'eePos' : hasEePos(d.frames ?? [])))
           ? 'eePos'
           : 'fk';
-    const sigs = demos.map((d) =>
-      computeSignature(d.frames, { config: this.config.signature, evidence, pathSource }, d.id),
+    if (given.some((g) => g.evidence !== evidence || g.pathSource !== pathSource)) {
+      throw new PushcutError(
+        'Demonstration signatures were built from different evidence than the tracker uses',
+        'mixed_evidence',
+        'pass the demonstrations as frames, or set config.evidence and config.pathSource to match them',
+      );
+    }
+    const sigs = demos.map(
+      (d) =>
+        d.signature ??
+        computeSignature(d.frames ?? [], { config: this.config.signature, evidence, pathSource }, d.id),
     );
     const pathScale = this.config.distance.pathScale ?? Math.max(0.01, pathSpread(sigs.map((s) => s.path)));
     const dist = { ...DEFAULT_DISTANCE_CONFIG, ...this.config.distance };
@@ -265,6 +288,48 @@ export class PushcutTracker {
     const rlStep = episode.rlStep ?? 0;
     const e = this.entry(episode.id, rlStep, this.signature(episode), this.calibration.pathScale);
     this.seen.add(episode.id);
+    return this.integrate(e, episode.success);
+  }
+
+  /** A plain-JSON copy of the tracker's state; `PushcutTracker.restore` rebuilds it exactly. */
+  snapshot(): TrackerSnapshot {
+    const novel = new Map<string, BehaviourSignature>();
+    for (const s of this.strategies) for (const m of s.members) novel.set(m.id, m.sig);
+    for (const f of this.novelFailures) novel.set(f.id, f.sig);
+    return {
+      version: 1,
+      config: this.config,
+      demos: this.demos.map((d) => ({ id: d.id, signature: d.sig })),
+      episodes: this.results.map((r) => {
+        const signature = novel.get(r.id);
+        return signature ? { result: { ...r }, signature } : { result: { ...r } };
+      }),
+    };
+  }
+
+  static restore(snapshot: TrackerSnapshot): PushcutTracker {
+    if (snapshot?.version !== 1) {
+      throw new PushcutError(
+        `Unsupported pushcut tracker snapshot version ${String(snapshot?.version)}`,
+        'bad_config',
+        'start a new tracker from the demonstrations, or run analyzeEpisodes on the dataset',
+      );
+    }
+    const t = new PushcutTracker({ demos: snapshot.demos, config: snapshot.config });
+    for (const { result, signature } of snapshot.episodes) {
+      t.seen.add(result.id);
+      if (!result.novel || !signature) {
+        t.results.push({ ...result });
+        continue;
+      }
+      const { strategyId: _, ...unfiled } = result;
+      t.file(t.entry(result.id, result.rlStep, signature, t.calibration.pathScale), result.success, unfiled);
+    }
+    return t;
+  }
+
+  /** Scores an episode against the demos and, when novel, files it under a strategy. */
+  private integrate(e: Entry, success: boolean): TrackerEvent[] {
     let nearest = '';
     let nearestD = Number.POSITIVE_INFINITY;
     for (const d of this.demos) {
@@ -274,20 +339,25 @@ export class PushcutTracker {
         nearest = d.id;
       }
     }
-    const novel = nearestD > this.calibration.threshold;
     const result: EpisodeResult = {
-      id: episode.id,
-      rlStep,
-      success: episode.success,
+      id: e.id,
+      rlStep: e.rlStep,
+      success,
       nearestDemo: nearest,
       demoDistance: nearestD,
-      novel,
+      novel: nearestD > this.calibration.threshold,
       symbols: e.sig.symbols,
     };
+    return this.file(e, success, result);
+  }
+
+  /** Records the result and, when novel, files the episode under a strategy (or as a novel failure). */
+  private file(e: Entry, success: boolean, result: EpisodeResult): TrackerEvent[] {
+    const rlStep = e.rlStep;
     this.results.push(result);
     const events: TrackerEvent[] = [];
-    if (!novel) return events;
-    if (!episode.success) {
+    if (!result.novel) return events;
+    if (!success) {
       this.novelFailures.push(e);
       const s = this.closestByMedoid(e);
       if (s) this.checkPromotion(s, rlStep, events);
@@ -308,7 +378,7 @@ export class PushcutTracker {
       type: 'novel-success',
       episodeId: e.id,
       rlStep,
-      distance: nearestD,
+      distance: result.demoDistance,
       strategyId: strategy.id,
     });
     this.checkPromotion(strategy, rlStep, events);

@@ -136,6 +136,33 @@ describe('PushcutTracker from joints only (physical arm)', () => {
   });
 });
 
+describe('tracker snapshots', () => {
+  it('restores from plain JSON to the same state, and carries on identically', () => {
+    const eps = rollouts();
+    const first = eps.slice(0, 20);
+    const rest = eps.slice(20);
+    const live = new PushcutTracker({ demos: demoEpisodes });
+    for (const r of first)
+      live.observe({ id: r.id, rlStep: r.rlStep, success: r.ep.success, frames: r.ep.frames });
+    const saved = JSON.parse(JSON.stringify(live.snapshot()));
+    const restored = PushcutTracker.restore(saved);
+    expect(restored.report()).toEqual(live.report());
+    for (const r of rest) {
+      const ep = { id: r.id, rlStep: r.rlStep, success: r.ep.success, frames: r.ep.frames };
+      expect(restored.observe(ep)).toEqual(live.observe(ep));
+    }
+    expect(restored.report()).toEqual(live.report());
+    expect(restored.report().pushcuts.length).toBe(2);
+    expect(() =>
+      restored.observe({ id: 'g0', rlStep: 9, success: true, frames: graspEpisode(1).frames }),
+    ).toThrow(/already observed/);
+  });
+
+  it('refuses an unknown snapshot version, saying what to do instead', () => {
+    expect(() => PushcutTracker.restore({ version: 2 } as never)).toThrow(/version 2.*analyzeEpisodes/);
+  });
+});
+
 describe('pushcut configuration and bad input', () => {
   it('refuses to start without demonstrations, saying what to record', () => {
     expect(() => new PushcutTracker({ demos: [] })).toThrow(PushcutError);
