@@ -138,6 +138,26 @@ describe('TaskEnv', () => {
     expect(Math.abs(state[0]! - start[0]!)).toBeLessThan(10); // came back after the sweep
   });
 
+  it('closing the gripper next to the cube does not lift it (no attachment shortcut)', async () => {
+    const e = await env('lift_red_cube');
+    e.reset(4);
+    const cube = e.info().objects.red_cube!;
+    const beside: [number, number, number] = [cube[0] - 0.06, cube[1], 0.02];
+    const toDeg = (q: number[]) => q.map((v) => (v * 180) / Math.PI);
+    const go = (p: [number, number, number], gripper: number, steps: number) => {
+      const q = solveTopDownIk(p);
+      expect(q).not.toBeNull();
+      for (let t = 0; t < steps; t++) e.step([...toDeg(q!), gripper]);
+    };
+    go([beside[0], beside[1], 0.08], 65, 30);
+    go(beside, 65, 30);
+    go(beside, 0, 15);
+    go([beside[0], beside[1], 0.14], 0, 40);
+    expect(e.info().graspContact).toBe(false);
+    expect(e.info().objects.red_cube![2]).toBeLessThan(0.02);
+    expect(e.success()).toBe(false);
+  });
+
   it('reports gripper contacts and success from physics', async () => {
     const e = await env('press_button');
     e.reset(5);
