@@ -1,0 +1,91 @@
+import type { ActOptions, TinyVlaPolicy } from '../../../models/tiny-vla/policy';
+import { createTaskEnv, type EnvObservation } from '../../sim/env';
+
+export interface TaskEvaluation {
+  taskId: string;
+  seeds: number[];
+  successes: number;
+  successRate: number;
+  /** Seeds the policy solved. */
+  solved: number[];
+  meanSteps: number;
+}
+
+export interface EvaluateOptions {
+  /** 0 = greedy decoding (default, as SimpleVLA-RL validates). */
+  temperature?: number;
+  rand?: ActOptions['rand'];
+  /** Steps of each predicted chunk executed before observing again (default: the whole chunk). */
+  executeSteps?: number;
+  /** Episode cap (default: the task's own). */
+  maxSteps?: number;
+}
+
+function toObservation(obs: EnvObservation, instruction: string) {
+  const front = obs.images.front;
+  const wrist = obs.images.wrist;
+  if (!front || !wrist) throw new Error('evaluatePolicy: the simulator returned no front/wrist images');
+  return { front: front.data, wrist: wrist.data, state: obs.state, instruction };
+}
+
+/**
+ * Run a policy in the simulator on each task and seed (chunks executed open-loop, then the next
+ * observation is read) and count successes per task.
+ */
+export async function evaluatePolicy(
+  policy: TinyVlaPolicy,
+  tasks: readonly string[],
+  seeds: readonly number[],
+  opts: EvaluateOptions = {},
+): Promise<Record<string, TaskEvaluation>> {
+  const size = policy.config.imageSize;
+  const out: Record<string, TaskEvaluation> = {};
+  for (const taskId of tasks) {
+    const env = await createTaskEnv({ task: taskId, cameras: { width: size, height: size } });
+    const res: TaskEvaluation = {
+      taskId,
+      seeds: [...seeds],
+      successes: 0,
+      successRate: 0,
+      solved: [],
+      meanSteps: 0,
+    };
+    let totalSteps = 0;
+    try {
+      const cap = opts.maxSteps ?? env.maxSteps;
+      const execute = Math.max(1, Math.min(opts.executeSteps ?? policy.config.chunk, policy.config.chunk));
+      for (const seed of seeds) {
+        let obs = env.reset(seed);
+        let steps = 0;
+        let success = false;
+        while (steps < cap && !success) {
+          const act = await policy.act([toObservation(obs, env.instruction)], {
+            temperature: opts.temperature ?? 0,
+            rand: opts.rand,
+          });
+          const chunk = act.actions[0] as number[][];
+          for (let k = 0; k < execute && steps < cap; k++) {
+            const r = env.step(chunk[k] as number[]);
+            obs = r.obs;
+            steps += 1;
+            if (r.success) {
+              success = true;
+              break;
+            }
+          }
+        }
+        totalSteps += steps;
+        if (success) {
+          res.successes += 1;
+          res.solved.push(seed);
+        }
+      }
+    } finally {
+      env.close();
+    }
+    res.successRate = res.successes / Math.max(1, seeds.length);
+    res.meanSteps = totalSteps / Math.max(1, seeds.length);
+    out[taskId] = res;
+  }
+  return out;
+}
