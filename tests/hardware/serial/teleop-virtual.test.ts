@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SO101Follower, SO101Leader } from '../../../core/hardware/arms/arms';
 import type { Calibration } from '../../../core/hardware/arms/calibration';
+import { ControlLoop } from '../../../core/hardware/control-loop';
 import { SO101_JOINTS } from '../../../core/hardware/robot';
 import { leaderFollowerTeleop } from '../../../core/hardware/teleop/leader-follower';
+import { streamLeaderGoals } from '../../../core/hardware/teleop/leader-goal-source';
 import type { TeleopLoop } from '../../../core/hardware/teleop/teleop-loop';
 import { IdealMotorBackend } from '../../../core/hardware/virtual/servo-bus/motor-backend';
 import { VirtualServoBus } from '../../../core/hardware/virtual/servo-bus/virtual-servo-bus';
@@ -155,5 +157,41 @@ describe('leader arm drives the follower through the safety layer (two virtual b
     expect((await disconnected).message).toMatch(/closed unexpectedly/);
     expect(await stopped).toMatch(/disconnected/);
     await expect(r.follower.observe()).rejects.toThrow(/closed unexpectedly/);
+  });
+});
+
+describe('leader arm through the app ControlLoop', () => {
+  it('streams leader goals into the loop; the loop moves the follower and holds when the leader is lost', async () => {
+    const r = await makeRig();
+    const loop = new ControlLoop(r.follower, {
+      hz: 60,
+      maxSpeed: [180, 180, 180, 180, 180, 300],
+      watchdogMs: 200,
+    });
+    const leaderErrors: Error[] = [];
+    loop.start((await r.follower.observe()).state);
+    const stop = streamLeaderGoals(r.leader, loop, { hz: 60, onError: (e) => leaderErrors.push(e) });
+    try {
+      const pose = [10, 20, -15, 5, 0, 60];
+      leaderTicks(pose).forEach((t, i) => {
+        r.leaderMotors.setPosition(i + 1, t);
+      });
+      await until('the follower to follow through the ControlLoop', async () => {
+        const s = (await r.follower.observe()).state;
+        return s.every((v, i) => Math.abs(v - pose[i]!) < 1);
+      });
+      r.leaderBus.inject({ closePort: true });
+      await until('the leader loss to be reported', () =>
+        leaderErrors.some((e) => /closed unexpectedly/.test(e.message)),
+      );
+      await sleep(400); // past the watchdog
+      const a = (await r.follower.observe()).state;
+      await sleep(200);
+      const b = (await r.follower.observe()).state;
+      for (const [i, v] of a.entries()) expect(Math.abs(b[i]! - v)).toBeLessThan(0.2);
+    } finally {
+      stop();
+      loop.stop();
+    }
   });
 });
