@@ -104,6 +104,16 @@ describe('VectorEnv', () => {
     ).toHaveLength(2);
   });
 
+  it('refuses bad sizes before starting any worker', async () => {
+    await expect(vector({ envs: { task: 'probe', count: 0 } })).rejects.toThrow(
+      /count must be a positive whole number/,
+    );
+    await expect(vector({ envs: [] })).rejects.toThrow(/at least one env/);
+    await expect(vector({ envs: { task: 'probe', count: 2 }, workers: 1.5 })).rejects.toThrow(
+      /workers must be/,
+    );
+  });
+
   it('replaces an env with setTask', async () => {
     const v = await vector({ envs: { task: 'probe', count: 2 }, workers: 1 });
     const meta = await v.setTask(1, 'probe-crash');

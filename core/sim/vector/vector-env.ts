@@ -72,8 +72,14 @@ export class VectorEnv {
           const { count: _count, ...spec } = opts.envs as VectorEnvSpec & { count: number };
           return spec;
         });
-    if (specs.length === 0) throw new Error('VectorEnv needs at least one env (envs: [] or count: 0 given).');
-    const nWorkers = Math.max(1, Math.min(specs.length, Math.floor(opts.workers ?? availableParallelism())));
+    if (!Array.isArray(opts.envs) && !(Number.isInteger(opts.envs.count) && opts.envs.count > 0)) {
+      throw new Error(`VectorEnv: count must be a positive whole number of envs, got ${opts.envs.count}.`);
+    }
+    if (specs.length === 0) throw new Error('VectorEnv needs at least one env (envs: [] given).');
+    if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers > 0)) {
+      throw new Error(`VectorEnv: workers must be a positive whole number, got ${opts.workers}.`);
+    }
+    const nWorkers = Math.min(specs.length, opts.workers ?? availableParallelism());
     const perWorker: EnvSlotSpec[][] = Array.from({ length: nWorkers }, () => []);
     specs.forEach((spec, index) => {
       const slot: EnvSlotSpec = { index, task: spec.task };
