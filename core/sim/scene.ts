@@ -7,6 +7,7 @@ const GRIPPER_GEOMS = ['palm', 'finger_left', 'finger_right'] as const;
 /** Name lookups and state access over one loaded MuJoCo scene (arm + task objects). */
 export class Scene {
   private readonly bodyIds = new Map<string, number>();
+  private readonly siteIds = new Map<string, number>();
   private readonly jointQposAdr = new Map<string, number>();
   /** For every geom: the name of its top-level body (the "object" it belongs to), or null. */
   private readonly geomObject: (string | null)[] = [];
@@ -86,7 +87,12 @@ export class Scene {
   }
 
   sitePos(name: string): Vec3 {
-    const id = this.mujoco.mj_name2id(this.model, this.mujoco.mjtObj.mjOBJ_SITE.value, name);
+    let id = this.siteIds.get(name);
+    if (id === undefined) {
+      id = this.mujoco.mj_name2id(this.model, this.mujoco.mjtObj.mjOBJ_SITE.value, name);
+      if (id < 0) throw new Error(`Scene has no site named "${name}"`);
+      this.siteIds.set(name, id);
+    }
     const x = this.data.site_xpos as Float64Array;
     return [x[3 * id]!, x[3 * id + 1]!, x[3 * id + 2]!];
   }
