@@ -5,6 +5,12 @@
  * with one message per call, image buffers transferred rather than copied. Results always come back
  * in env order. A worker that dies rejects the pending call with an error naming its envs, makes the
  * VectorEnv unusable (close it and create a new one), and close() still returns promptly.
+ *
+ *   const v = await VectorEnv.create({ envs: { task: 'lift_red_cube', count: 8 }, workers: 2 });
+ *   const obs = await v.reset([1, 2, 3, 4, 5, 6, 7, 8]);        // EnvObservation[8]
+ *   const steps = await v.step(obs.map((o) => o.state));         // EnvStep[8], env order
+ *   await v.reset([9], [3]);                                     // reset env 3 only
+ *   await v.close();
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
