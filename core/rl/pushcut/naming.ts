@@ -1,5 +1,5 @@
 /** Human names for strategies, from how their event sentence differs from the demonstrations'. */
-import type { EventSymbol } from './types';
+import type { BehaviourSignature, EventSymbol } from './types';
 
 const KEY: EventSymbol[] = ['grasp', 'push', 'sweep', 'knock'];
 
@@ -57,4 +57,33 @@ export function slugify(name: string): string {
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '') || 'strategy'
   );
+}
+
+const VERB: Record<string, string> = {
+  carried: 'carried',
+  pushed: 'pushed',
+  knocked: 'moved without gripper contact',
+};
+
+/**
+ * One line saying what a strategy does to the objects, from a representative signature:
+ * e.g. "red_cube pushed 19 cm (touched, never held)" or, from joints only,
+ * "the empty hand swept low over the table; no grasp".
+ */
+export function describeSignature(sig: BehaviourSignature): string {
+  const moved = Object.entries(sig.objects)
+    .filter(([, m]) => m.mode !== 'still')
+    .map(([name, m]) => {
+      const cm = Math.round(m[m.mode as 'carried' | 'pushed' | 'knocked'] * 100);
+      const how = m.mode === 'pushed' ? ' (touched, never held)' : '';
+      return `${name} ${VERB[m.mode]} ${cm} cm${how}`;
+    });
+  if (moved.length > 0) return moved.join('; ');
+  const parts: string[] = [];
+  if (sig.symbols.includes('sweep')) parts.push('the empty hand swept low over the table');
+  if (sig.symbols.includes('grasp')) {
+    const lifted = sig.symbols.includes('lift') ? 'lifted' : 'not lifted';
+    parts.push(`an object was grasped (${lifted}${sig.symbols.includes('carry') ? ', carried' : ''})`);
+  } else if (parts.length > 0) parts.push('no grasp');
+  return parts.length > 0 ? parts.join('; ') : `events: ${sig.symbols.join(' → ') || 'none'}`;
 }

@@ -7,7 +7,7 @@
 import { leaveOneOutNearest, pathSpread, quantile } from './calibration';
 import { DEFAULT_DISTANCE_CONFIG, type DistanceConfig, meanDtw, normalizedEditDistance } from './distance';
 import { PushcutError } from './errors';
-import { modalSentence, slugify, strategyName } from './naming';
+import { describeSignature, modalSentence, slugify, strategyName } from './naming';
 import { computeSignature, hasContactEvidence, hasEePos, type SignatureConfig } from './signature';
 import type { BehaviourSignature, EventSymbol, Evidence, PushcutEpisode, Vec3 } from './types';
 
@@ -76,6 +76,8 @@ export interface StrategySummary {
   slug: string;
   /** The medoid episode's event sentence. */
   symbols: EventSymbol[];
+  /** What it does to the objects, in words (from the medoid episode). */
+  description: string;
   isPushcut: boolean;
   successes: number;
   /** Novel failures closest to this strategy's medoid (within the cluster cut). */
@@ -548,6 +550,7 @@ export class PushcutTracker {
       name: s.name,
       slug: slugify(s.name),
       symbols: [...medoid.sig.symbols],
+      description: describeSignature(medoid.sig),
       isPushcut: s.pushcutSinceStep !== undefined,
       successes: s.members.length,
       failures,

@@ -131,7 +131,7 @@ describe('pushcut tracker on simulator episodes (red_cube_to_green_zone)', () =>
     expect(members.sort()).toEqual(dragSuccesses.sort());
     expect(report.pushcuts.map((p) => p.name).sort()).toEqual(['grasp skipped lift', 'push without grasp']);
     console.log(
-      `[pushcut sim three strategies] ${report.strategies.map((x) => `${x.name}: ${x.successes} successes, first step ${x.firstSeenStep}`).join('; ')}`,
+      `[pushcut sim three strategies] ${report.strategies.map((x) => `${x.name}: ${x.successes} successes, first step ${x.firstSeenStep}, "${x.description}"`).join('; ')}`,
     );
   });
 });

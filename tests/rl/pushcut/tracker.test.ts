@@ -87,6 +87,7 @@ describe('PushcutTracker on a synthetic grasp-or-push world (contacts)', () => {
     expect(push?.successes).toBe(10);
     expect(push?.failures).toBe(0);
     expect(push?.successRate).toBe(1);
+    expect(push?.description).toMatch(/^cube pushed \d+ cm \(touched, never held\)$/);
     expect(push?.firstSeenStep).toBe(2);
     expect(push?.bestEpisodes).toHaveLength(3);
     expect(push?.bestEpisodes.every((id) => id.startsWith('p'))).toBe(true);
@@ -130,6 +131,9 @@ describe('PushcutTracker from joints only (physical arm)', () => {
     expect(tracker.calibration.evidence).toBe('joints');
     expect(tracker.calibration.pathSource).toBe('fk');
     expect(report.pushcuts.map((p) => p.name).sort()).toEqual(['grasp skipped lift', 'sweep without grasp']);
+    expect(report.pushcuts.find((p) => p.name === 'sweep without grasp')?.description).toBe(
+      'the empty hand swept low over the table; no grasp',
+    );
     const flagged = report.episodes.filter((e) => e.novel && e.success).map((e) => e.id);
     const expected = eps.filter((e) => e.ep.success && e.label !== 'grasp').map((e) => e.id);
     expect(flagged.sort()).toEqual(expected.sort());
