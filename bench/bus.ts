@@ -9,12 +9,15 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
+import { SO101Follower, SO101Leader } from '../core/hardware/arms/arms';
+import type { Calibration } from '../core/hardware/arms/calibration';
 import { DynamixelBus } from '../core/hardware/dynamixel/bus';
 import { dynamixelProtocol } from '../core/hardware/dynamixel/protocol';
 import { FeetechBus } from '../core/hardware/feetech/bus';
 import { feetechProtocol } from '../core/hardware/feetech/protocol';
 import type { BusProtocol } from '../core/hardware/serial/protocol';
 import type { ServoBus } from '../core/hardware/serial/servo-bus';
+import { leaderFollowerTeleop } from '../core/hardware/teleop/leader-follower';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const BAUD = 1_000_000;
@@ -142,6 +145,36 @@ const dxl = cycleBytes(dynamixelProtocol, 132, 116, 4);
     fmt(rate),
     String(dxl.total),
     fmt(BAUD / (dxl.total * 10)),
+    (rate / baseline).toFixed(2),
+  ]);
+}
+
+// Leader -> follower teleop (two virtual arms, each its own process): the loop's measured rate at
+// the 60 Hz target, and flat out (target 2000 Hz) to show the headroom.
+const cal: Calibration = Object.fromEntries(
+  NAMES.map((n, i) => [n, { id: i + 1, drive_mode: 0, homing_offset: 0, range_min: 1000, range_max: 3000 }]),
+);
+for (const hz of [60, 2000]) {
+  const a = await startResponder('feetech');
+  const b = await startResponder('feetech');
+  const leader = new SO101Leader({ port: a.path, calibration: cal });
+  const follower = new SO101Follower({ port: b.path, calibration: cal });
+  await leader.connect();
+  await follower.connect();
+  const loop = leaderFollowerTeleop({ leader, follower, hz });
+  await loop.start();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const rate = loop.stats.cycles / SECONDS;
+  await loop.stop();
+  await leader.close();
+  await follower.close();
+  await a.stop();
+  await b.stop();
+  rows.push([
+    `teleop leader->follower, target ${hz} Hz (leader sync read + follower sync write)`,
+    fmt(rate),
+    String(feetech.total),
+    fmt(BAUD / (feetech.total * 10)),
     (rate / baseline).toFixed(2),
   ]);
 }
