@@ -417,7 +417,7 @@ function sweeps(
   cfg: SignatureConfig,
   events: BehaviourEvent[],
 ): void {
-  const minZ = Math.min(...ee.map((p) => p[2]));
+  const minZ = ee.reduce((m, p) => Math.min(m, p[2]), Number.POSITIVE_INFINITY);
   const steps = quantizedSteps(ee, cfg.moveQuantum, true);
   let start = -1;
   let dist = 0;
