@@ -122,11 +122,16 @@ export class MujocoTaskEnv implements TaskEnv {
     this.armQposAdr = ARM_JOINTS.map((j) => this.scene.qposAdr(j));
     this.fingerAdr = [this.scene.qposAdr('finger_left'), this.scene.qposAdr('finger_right')];
     const cam = opts.cameras === undefined ? DEFAULT_CAMERA_SIZE : opts.cameras;
-    if (cam) {
-      for (const name of CAMERA_NAMES)
-        this.cameras.push(new RayCamera(mujoco, model, name, cam.width, cam.height));
+    try {
+      if (cam) {
+        for (const name of CAMERA_NAMES)
+          this.cameras.push(new RayCamera(mujoco, model, name, cam.width, cam.height));
+      }
+      this.reset(0);
+    } catch (err) {
+      this.close(); // e.g. a bad camera size: free the model before reporting
+      throw err;
     }
-    this.reset(0);
   }
 
   /** Physics seconds per control step. */

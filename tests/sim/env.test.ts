@@ -178,6 +178,9 @@ describe('TaskEnv', () => {
         expect(runExpertEpisode(e, seed).success, `${controlHz} Hz seed ${seed}`).toBe(true);
     }
     await expect(createTaskEnv({ task: 'lift_red_cube', controlHz: 0 })).rejects.toThrow(/controlHz must be/);
+    await expect(createTaskEnv({ task: 'lift_red_cube', cameras: { width: 0, height: 8 } })).rejects.toThrow(
+      /width and height must be positive integers/,
+    );
   });
 
   it('is unusable after close, with a message saying what to do', async () => {
