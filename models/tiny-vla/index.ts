@@ -2,4 +2,5 @@ export * from './config';
 export * from './model';
 export * from './policy';
 export * from './sampling';
+export * from './token-policy';
 export * from './tokenizer';

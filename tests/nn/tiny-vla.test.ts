@@ -17,6 +17,7 @@ import {
   sample,
   TinyVlaPolicy,
   tinyVla,
+  tinyVlaTokenPolicy,
   tokenizeActions,
   tokenizeInstruction,
   type VlaObservation,
@@ -155,5 +156,26 @@ describe('tiny-vla', () => {
     expect(Math.abs(r.loss - Math.log(256))).toBeLessThan(0.5);
     expect(r.gradNorm).toBeGreaterThan(0);
     await tr.release();
+  });
+
+  it('serves as the RL TokenPolicy: camera frames resized, tokens decoded to joint targets', () => {
+    const small = { ...cfg, imageSize: 32 };
+    const tp = tinyVlaTokenPolicy(small);
+    const frame = { width: 64, height: 48, data: new Uint8Array(64 * 48 * 3).fill(7) };
+    const feeds = tp.encode([
+      {
+        state: [0, 0, 0, 0, 0, 50],
+        images: { front: frame, wrist: frame },
+        instruction: 'pick up the red cube',
+      },
+    ]);
+    expect(feeds.front?.shape).toEqual([1, 32, 32, 3]);
+    expect(feeds.tokens?.shape).toEqual([1, cfg.maxTokens]);
+    const chunk = tp.decode(new Int32Array(48).fill(255), { state: [], images: {}, instruction: '' });
+    expect(chunk).toHaveLength(8);
+    expect(chunk[0]?.[5]).toBeCloseTo(100 - 100 / 512, 6);
+    expect(() =>
+      tp.encode([{ state: [0, 0, 0, 0, 0, 0], images: { front: frame }, instruction: 'x' }]),
+    ).toThrow(/"wrist" camera/);
   });
 });
