@@ -109,6 +109,16 @@ describe('FeetechBus (real serialport) against the virtual Feetech bus on a soca
     expect(await bus.read('ID', 'wrist_flex')).toBe(4);
   });
 
+  it('scan tries each baud rate in turn and restores the port’s rate when nobody answers', async () => {
+    virt.inject({ silentIds: [1, 2, 3, 4, 5, 6] });
+    const sent = bus.stats.bytesOut;
+    expect(await bus.scan({ bauds: [115_200, 1_000_000, 500_000] })).toEqual([]);
+    expect(bus.stats.bytesOut - sent).toBe(3 * 6); // one broadcast PING per baud rate
+    expect(bus.baudRate).toBe(1_000_000);
+    virt.inject({ silentIds: [] });
+    expect(await bus.read('ID', 'gripper')).toBe(6);
+  });
+
   it('a fault bit in a status packet is reported by name', async () => {
     virt.inject({ statusError: { id: 3, error: 4 | 32 } });
     const err = await bus.read('Present_Position', 'elbow_flex').catch((e: unknown) => e);

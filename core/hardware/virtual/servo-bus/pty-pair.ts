@@ -3,6 +3,22 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const live = new Map<ChildProcess, string>();
+let exitHookInstalled = false;
+/** socat would outlive a crashed parent; kill what is left when this process exits. */
+function killOnExit(proc: ChildProcess, dir: string): void {
+  live.set(proc, dir);
+  proc.once('exit', () => live.delete(proc));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const [p, dir] of live) {
+      p.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
 /** A pty pair made by socat: bytes written to one end come out of the other. */
 export class PtyPair {
   private constructor(
@@ -19,6 +35,7 @@ export class PtyPair {
     const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    killOnExit(proc, dir);
     let log = '';
     let failed: Error | null = null;
     proc.stderr?.on('data', (d: Buffer) => {
