@@ -1,45 +1,36 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { appVersion, serveWebMode } from '../api/serve';
+import { datasetCommands } from './commands/dataset';
+import { recordCommand } from './commands/record';
+import { serveCommand } from './commands/serve';
+import { trainCommands } from './commands/train';
+import { CliError } from './errors';
 
-/** A failure the user can fix: printed without a stack, with a non-zero exit code. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
+export { CliError };
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
 function program(): Command {
   const cli = new Command('pushcut')
     .description('Pushcut Studio from the command line: the same jobs the app runs, headless.')
-    .version(appVersion())
+    .version(version())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-
-  cli
-    .command('serve')
-    .description('serve the app in web mode on 127.0.0.1 (prints the URL with its access token)')
-    .option('-p, --port <port>', 'port to listen on', (v) => parsePort(v), 5177)
-    .action(async (opts: { port: number }) => {
-      const { server, close } = await serveWebMode({ port: opts.port });
-      console.log(`Pushcut Studio: open ${server.url}`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await close();
-    });
-
+  cli.configureHelp({ sortSubcommands: true });
+  for (const add of [serveCommand, recordCommand, datasetCommands, trainCommands]) add(cli);
+  // Subcommands inherit the parent's exit override so errors come back as exit codes.
+  const override = (c: Command) => {
+    c.exitOverride();
+    c.showHelpAfterError('(run with --help for usage)');
+    c.commands.forEach(override);
+  };
+  cli.commands.forEach(override);
   return cli;
-}
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new CliError(`--port must be 0..65535, got "${v}"`, 2);
-  return n;
 }
 
 /** Runs the CLI; resolves to the process exit code. */

@@ -1,0 +1,77 @@
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { CliError } from '../errors';
+import { interruptSignal, progressBar } from '../progress';
+import { positiveInt } from './record';
+
+export function trainCommands(cli: Command): void {
+  const train = cli.command('train').description('train policies: sft (supervised on demos), rl (GRPO)');
+
+  train
+    .command('sft')
+    .description("supervised fine-tuning of tiny-vla on a dataset's demos; writes policy.onnx + policy.json")
+    .requiredOption('-d, --dataset <path>', 'LeRobotDataset with demonstrations')
+    .requiredOption('-o, --out <dir>', 'run folder for checkpoints, metrics and the exported policy')
+    .option('--steps <n>', 'training steps', positiveInt('--steps'), 800)
+    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 32)
+    .option('--lr <x>', 'learning rate', Number, 1e-3)
+    .option('--image-size <px>', 'policy image side (frames are resized)', positiveInt('--image-size'), 64)
+    .action(
+      async (opts: {
+        dataset: string;
+        out: string;
+        steps: number;
+        batchSize: number;
+        lr: number;
+        imageSize: number;
+      }) => {
+        const root = resolve(opts.dataset);
+        if (!existsSync(join(root, 'meta', 'info.json'))) {
+          throw new CliError(
+            `No dataset at ${root} (missing meta/info.json): record one with \`pushcut record\``,
+          );
+        }
+        const { samplesFromDataset } = await import('../../api/training/dataset-samples');
+        const { trainSft } = await import('../../rl/sft');
+        const out = resolve(opts.out);
+        mkdirSync(join(out, 'checkpoints'), { recursive: true });
+        const loading = progressBar('loading episodes', 1);
+        const samples = await samplesFromDataset(root, {
+          imageSize: opts.imageSize,
+          onEpisode: (done, total) => loading.update(done / total),
+        });
+        loading.stop();
+        const metrics = join(out, 'metrics.jsonl');
+        writeFileSync(
+          join(out, 'run.json'),
+          JSON.stringify({ kind: 'sft', ...opts, dataset: root, samples: samples.length }, null, 2),
+        );
+        const bar = progressBar('sft', opts.steps);
+        const result = await trainSft({
+          samples,
+          steps: opts.steps,
+          batchSize: opts.batchSize,
+          lr: opts.lr,
+          checkpointDir: join(out, 'checkpoints'),
+          exportPath: join(out, 'policy'),
+          signal: interruptSignal(),
+          onProgress: (p) => {
+            appendFileSync(metrics, `${JSON.stringify(p)}\n`);
+            bar.update(
+              p.step,
+              `loss ${p.loss.toFixed(3)}${p.valLoss === undefined ? '' : ` · val ${p.valLoss.toFixed(3)}`}`,
+            );
+          },
+        });
+        bar.stop();
+        console.log(
+          `SFT ${result.cancelled ? 'stopped' : 'done'} after ${result.steps} steps: loss ${result.firstLoss.toFixed(3)} -> ${result.finalLoss.toFixed(3)}` +
+            (Number.isFinite(result.finalValLoss)
+              ? `, validation ${result.initialValLoss.toFixed(3)} -> ${result.finalValLoss.toFixed(3)}`
+              : ''),
+        );
+        if (result.exported) console.log(`policy: ${result.exported.onnxPath}`);
+      },
+    );
+}

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pushcut } from './helpers';
+
+const work = mkdtempSync(join(tmpdir(), 'pushcut-cli-'));
+const dataset = join(work, 'demos');
+
+describe('pushcut CLI', { timeout: 240_000 }, () => {
+  it('prints help for every command and refuses unknown commands and flags', async () => {
+    const help = await pushcut(['--help']);
+    expect(help.code).toBe(0);
+    for (const c of ['serve', 'record', 'dataset', 'train']) expect(help.stdout).toContain(c);
+    const unknown = await pushcut(['fly']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/unknown command 'fly'/);
+    const flag = await pushcut(['record', '--dataset', dataset, '--wings']);
+    expect(flag.code).not.toBe(0);
+    expect(flag.stderr).toMatch(/unknown option '--wings'/);
+  });
+
+  it('records scripted-expert demos, then rejects an unknown task', async () => {
+    const ok = await pushcut(['record', '-d', dataset, '-t', 'press_button', '-n', '2']);
+    expect(ok.stderr + ok.stdout).toContain('2 episodes (2 successful');
+    expect(ok.code).toBe(0);
+    const bad = await pushcut(['record', '-d', dataset, '-t', 'juggle']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Unknown task\(s\) juggle; tasks: .*press_button/);
+  });
+
+  it('inspects, validates and summarises a dataset; a missing one is a clear error', async () => {
+    const info = await pushcut(['dataset', 'info', dataset, '--json']);
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout)).toMatchObject({ version: 'v3.0', episodes: 2 });
+    const valid = await pushcut(['dataset', 'validate', dataset]);
+    expect(valid.code).toBe(0);
+    const stats = await pushcut(['dataset', 'stats', dataset, '--feature', 'observation.state']);
+    expect(stats.stdout).toMatch(/q99/);
+    for (const sub of ['info', 'validate', 'stats']) {
+      const missing = await pushcut(['dataset', sub, join(work, 'nope')]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/No dataset at .*nope/);
+    }
+  });
+
+  it('trains SFT on the demos and exports the policy; a missing dataset is a clear error', async () => {
+    const out = join(work, 'sft');
+    const run = await pushcut([
+      'train',
+      'sft',
+      '-d',
+      dataset,
+      '-o',
+      out,
+      '--steps',
+      '8',
+      '--batch-size',
+      '8',
+    ]);
+    expect(run.stderr + run.stdout).toMatch(/SFT done after 8 steps/);
+    expect(existsSync(join(out, 'policy.onnx'))).toBe(true);
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(8);
+    const bad = await pushcut(['train', 'sft', '-d', join(work, 'none'), '-o', out]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/No dataset at .*none .*pushcut record/);
+  });
+
+  it('serves web mode on loopback and stops cleanly on Ctrl-C; a bad port is refused', async () => {
+    const child = spawn(process.execPath, ['bin/pushcut.js', 'serve', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/);
+        if (m) resolve(m[0]);
+      });
+      child.on('exit', () => reject(new Error(`serve exited early: ${out}`)));
+    });
+    expect((await fetch(url)).status).toBeLessThan(600);
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const bad = await pushcut(['serve', '--port', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--port must be 0\.\.65535/);
+  });
+});
