@@ -31,6 +31,8 @@ export interface ServoArmOptions {
   retries?: number;
   /** Added to every packet timeout (slow USB adapters, busy machines). */
   extraTimeoutMs?: number;
+  /** Motor-reported faults (overload, voltage...): fail the call (default) or only emit `fault` on the arm. */
+  onFault?: 'throw' | 'emit';
   /** Largest change of a goal from the present position per `act`, in units (LeRobot's max_relative_target). */
   maxRelativeTarget?: number;
   /** What `estop` does: hold the present position (default) or turn torque off. */
@@ -65,6 +67,7 @@ export class ServoArm extends EventEmitter {
       baudRate: opts.baudRate ?? 1_000_000,
       ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
       ...(opts.extraTimeoutMs !== undefined ? { extraTimeoutMs: opts.extraTimeoutMs } : {}),
+      ...(opts.onFault ? { onFault: opts.onFault } : {}),
     };
     this.bus = spec.protocol === 'feetech' ? new FeetechBus(busOpts) : new DynamixelBus(busOpts);
     this.joints = Object.keys(spec.motors);
@@ -76,6 +79,9 @@ export class ServoArm extends EventEmitter {
         opts.id ?? 'default',
       );
     this.calibration = opts.calibration ?? null;
+    this.bus.on('fault', (info: unknown) => {
+      if (this.listenerCount('fault') > 0) this.emit('fault', info);
+    });
     this.bus.on('disconnected', (err: BusError) => {
       this.lost = err;
       // Without a port nothing more can be sent: the servos keep holding their last goal.

@@ -120,6 +120,26 @@ describe('SO-101 follower on the virtual Feetech bus', () => {
     }
   });
 
+  it('with onFault "emit" a motor fault is reported without stopping observation', async () => {
+    const arm = new SO101Follower({
+      port: virt.devicePath,
+      calibration: cal,
+      onFault: 'emit',
+      extraTimeoutMs: 30,
+    });
+    await arm.connect();
+    try {
+      const faults: { motor: string; faults: string[] }[] = [];
+      arm.on('fault', (f: { motor: string; faults: string[] }) => faults.push(f));
+      virt.inject({ statusError: { id: 3, error: 1 } });
+      expect((await arm.observe()).state).toHaveLength(6);
+      expect(faults[0]).toMatchObject({ motor: 'elbow_flex', faults: ['input voltage'] });
+    } finally {
+      virt.inject({ statusError: { id: 3, error: 0 } });
+      await arm.close();
+    }
+  });
+
   it('an arm whose EEPROM differs from the file gets the file written on connect', async () => {
     const arm = new SO101Follower({
       port: virt.devicePath,
