@@ -90,7 +90,7 @@ function noisyFrame(i: number, k: number, out?: Uint8Array): CameraFrame {
     const d = f.data;
     for (let p = 0; p < d.length; p++) {
       const v = (d[p] as number) + (noise[p + off] as number);
-      d[p] = v < 0 ? 0 : v > 255 ? 255 : v;
+      d[p] = v < 0 ? 0 : Math.min(v, 255);
     }
   }
   return f;
@@ -237,7 +237,7 @@ async function pngThenEncode(root: string): Promise<Row> {
       return;
     }
     const idx = written++;
-    CAMS.forEach((c, k) => {
+    CAMS.forEach((_c, k) => {
       const frame = noisyFrame(i, k);
       const p = encodePng(frame)
         .then((png) => writeFile(join(dirs[k] as string, `frame_${String(idx).padStart(6, '0')}.png`), png))
