@@ -28,7 +28,7 @@ export { DynamixelBus } from '../dynamixel/bus';
 export { dynamixelProtocol } from '../dynamixel/protocol';
 export { FeetechBus } from '../feetech/bus';
 export { feetechProtocol } from '../feetech/protocol';
-export type { InputEvent, TeleopSpace } from '../teleop/input-events';
+export { type InputEvent, inputEventSchema, type TeleopSpace } from '../teleop/input-events';
 export { InputTeleop } from '../teleop/input-teleop';
 export { leaderFollowerTeleop } from '../teleop/leader-follower';
 export { streamLeaderGoals } from '../teleop/leader-goal-source';

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Input events as plain objects, so the renderer can forward keyboard and gamepad state through
  * the API unchanged. Keys use `KeyboardEvent.code` names (`KeyW`, `ArrowUp`, `Space`).
@@ -70,3 +72,17 @@ export function gamepadAxes(space: TeleopSpace, axes: number[], buttons: (boolea
   const triggers = btn(buttons[7]) - btn(buttons[6]);
   return space === 'joint' ? [-lx, -ly, -ry, rx, bumpers, triggers] : [-ly, -lx, -ry, bumpers, rx, triggers];
 }
+
+/** zod schema of InputEvent, for validating events that arrive over the API. */
+export const inputEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('key'), code: z.string().max(32), down: z.boolean() }),
+  z.object({
+    type: z.literal('gamepad'),
+    axes: z.array(z.number().finite().min(-1).max(1)).max(16),
+    buttons: z.array(z.union([z.boolean(), z.number().finite().min(0).max(1)])).max(32),
+  }),
+  z.object({ type: z.literal('estop') }),
+  z.object({ type: z.literal('release') }),
+  z.object({ type: z.literal('mode'), mode: z.enum(['joint', 'ee']) }),
+  z.object({ type: z.literal('clear') }),
+]);

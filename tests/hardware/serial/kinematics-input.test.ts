@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { So101Kinematics } from '../../../core/hardware/arms/so101-kinematics';
 import type { Observation, Robot, RobotFeatures } from '../../../core/hardware/robot';
 import { SO101_JOINTS } from '../../../core/hardware/robot';
+import { inputEventSchema } from '../../../core/hardware/teleop/input-events';
 import { InputTeleop } from '../../../core/hardware/teleop/input-teleop';
 
 describe('SO-101 kinematics', () => {
@@ -108,5 +109,19 @@ describe('keyboard and gamepad teleop mapping', () => {
     expect(up.z - after.z).toBeCloseTo(0.01, 6);
     await t.handle({ type: 'gamepad', axes: [0, 0, 0, 0], buttons: [0, 0, 0, 0, 0, 0, 0, 0, 1] });
     expect(robot.estops).toBe(1);
+  });
+});
+
+describe('input event schema', () => {
+  it('accepts what a renderer sends and rejects malformed events', () => {
+    expect(inputEventSchema.safeParse({ type: 'key', code: 'Space', down: true }).success).toBe(true);
+    expect(
+      inputEventSchema.safeParse({ type: 'gamepad', axes: [0.5, -1], buttons: [true, 0.3] }).success,
+    ).toBe(true);
+    expect(inputEventSchema.safeParse({ type: 'gamepad', axes: [Number.NaN], buttons: [] }).success).toBe(
+      false,
+    );
+    expect(inputEventSchema.safeParse({ type: 'key', code: 'KeyW' }).success).toBe(false);
+    expect(inputEventSchema.safeParse({ type: 'mode', mode: 'cartesian' }).success).toBe(false);
   });
 });
