@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -265,5 +273,52 @@ describe('errors a user can act on', () => {
     // What was committed before is intact.
     expect((await DatasetReader.open(root)).listEpisodes().length).toBe(1);
     expect(readFileSync(join(root, 'meta/info.json'), 'utf8')).toContain('"total_episodes": 1');
+  });
+
+  it('a full disk while encoding video stops recording with a clear message; the dataset stays valid', async () => {
+    const root = join(base, 'full');
+    const rec = await recordSynthetic(root, { cameras: CAMS, lengths: [5] });
+    // The next episode's video goes to file-001.mp4.partial: point it at /dev/full (ENOSPC).
+    symlinkSync('/dev/full', join(root, 'videos/observation.images.front/chunk-000/file-001.mp4.partial'));
+    rec.startEpisode({ task: 'doomed' });
+    let failure: unknown = null;
+    try {
+      for (let t = 0; t < 20; t++) {
+        rec.addFrame({ state: JOINTS.map(() => 0), action: JOINTS.map(() => 0), images: frames(t) });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await rec.endEpisode();
+    } catch (err) {
+      failure = err;
+    }
+    expect(String(failure)).toMatch(/Recording stopped: The disk is full.*Free some disk space/);
+    expect(rec.progress().state).toBe('error');
+    await rec.close();
+    expect((await DatasetReader.open(root)).listEpisodes().length).toBe(1);
+    const again = await RecordingSession.open({
+      root,
+      robot: { joints: JOINTS, robotType: 'so101_follower', cameras: CAMS },
+    });
+    await again.close();
+    expect(await validateDataset(root)).toEqual([]);
+  });
+
+  it('a full disk while writing the episode data stops recording with a clear message', async () => {
+    const root = join(base, 'full-data');
+    const rec = await recordSynthetic(root, { cameras: CAMS, lengths: [5] });
+    symlinkSync('/dev/full', join(root, `data/chunk-000/file-001.parquet.tmp-${process.pid}`));
+    rec.startEpisode({ task: 'doomed' });
+    for (let t = 0; t < 5; t++)
+      rec.addFrame({ state: JOINTS.map(() => 0), action: JOINTS.map(() => 0), images: frames(t) });
+    await expect(rec.endEpisode()).rejects.toThrow(/The disk is full: could not write .*file-001\.parquet/);
+    await rec.close();
+    const again = await RecordingSession.open({
+      root,
+      robot: { joints: JOINTS, robotType: 'so101_follower', cameras: CAMS },
+    });
+    expect(again.recovery.discarded.map((d) => d.episodeIndex)).toEqual([1]);
+    await again.close();
+    expect(await validateDataset(root)).toEqual([]);
+    expect((await DatasetReader.open(root)).listEpisodes().length).toBe(1);
   });
 });
