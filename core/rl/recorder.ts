@@ -5,7 +5,8 @@ export interface RolloutMeta {
   task: string;
   instruction: string;
   policyVersion: number;
-  reward: 0 | 1;
+  /** null: the episode was cut short before anyone labelled it (stored with success unknown). */
+  reward: 0 | 1 | null;
 }
 
 /** Where finished rollouts go, so RL data is reviewable and reusable. */
@@ -44,9 +45,15 @@ export class DatasetRolloutRecorder implements RolloutRecorder {
         const images: typeof f.images = {};
         for (const c of this.cameras) if (f.images[c]) images[c] = f.images[c];
         const last = i === frames.length - 1;
-        s.addFrame({ state: f.state, action: f.action, images, reward: last ? meta.reward : 0, done: last });
+        s.addFrame({
+          state: f.state,
+          action: f.action,
+          images,
+          reward: last ? (meta.reward ?? 0) : 0,
+          done: last,
+        });
       });
-      await s.endEpisode({ success: meta.reward === 1 });
+      await s.endEpisode({ success: meta.reward === null ? null : meta.reward === 1 });
       this.recorded++;
     };
     this.chain = this.chain.then(run, run);

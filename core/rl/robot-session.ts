@@ -91,6 +91,7 @@ export class RobotRlSession {
   private groupSeq = 0;
   private ready: RolloutGroup[] = [];
   private runPromise: Promise<void> | null = null;
+  private labelAbort = new AbortController();
   readonly opts: Required<
     Pick<RobotSessionOptions, 'groupSize' | 'groupsPerUpdate' | 'temperature' | 'timeLimitS'>
   > &
@@ -180,7 +181,7 @@ export class RobotRlSession {
   async stop(): Promise<void> {
     this.stopping = true;
     this.resetWaiter?.();
-    for (const p of this.humanReward.pending()) this.humanReward.label(p.episode.id, false);
+    this.labelAbort.abort(new Error('RL session stopped'));
     await this.runPromise;
     await this.updating;
     this.unsubscribe();
@@ -274,19 +275,44 @@ export class RobotRlSession {
     if (steps >= maxSteps && end === 'time-limit' && this.keyLabel !== null)
       end = this.keyLabel ? 'success-key' : 'failure-key';
     const id = `robot-ep-${this.episode}`;
-    let reward: Reward;
+    let reward: Reward | null = null;
     if (end === 'success-key') reward = 1;
-    else if (end === 'failure-key' || end === 'estop' || this.stopping) reward = 0;
-    else {
+    else if (end === 'failure-key' || end === 'estop') reward = 0;
+    else if (!this.stopping) {
       this.phase = 'labelling';
       this.emit({ type: 'awaiting-label', episode: this.episode, id });
       const source = o.reward ?? this.humanReward;
-      reward = await source.reward({
-        id,
-        task: o.instruction,
-        instruction: o.instruction,
-        finalImages: this.latest?.obs.images,
-      });
+      reward = await source
+        .reward(
+          { id, task: o.instruction, instruction: o.instruction, finalImages: this.latest?.obs.images },
+          this.labelAbort.signal,
+        )
+        .catch((err: unknown) => {
+          if (this.stopping) return null;
+          throw err;
+        });
+    }
+    const last = frames[frames.length - 1];
+    if (last) last.success = reward === 1;
+    if (reward === null) {
+      // cut short by stop() before anyone labelled it: kept on disk, success unknown, not learned from
+      await o.recorder?.record(
+        {
+          rollout: {
+            groupId: '',
+            task: o.instruction,
+            seed: 0,
+            decisions,
+            finishStep: steps,
+            reward: 0,
+            policyVersion: this.version,
+          },
+          frames,
+          success: false,
+        },
+        { task: o.instruction, instruction: o.instruction, policyVersion: this.version, reward: null },
+      );
+      return;
     }
     const rollout: Rollout = {
       groupId: `robot-g${this.groupSeq}`,
@@ -298,8 +324,6 @@ export class RobotRlSession {
       reward,
       policyVersion: this.version,
     };
-    const last = frames[frames.length - 1];
-    if (last) last.success = reward === 1;
     await o.recorder?.record(
       { rollout, frames, success: reward === 1 },
       { task: o.instruction, instruction: o.instruction, policyVersion: this.version, reward },
