@@ -1,3 +1,4 @@
+import { RosRobot, type RosRobotConfig, rosPresets } from '../hardware/ros';
 import { SimRobot } from '../hardware/sim/sim-robot';
 import { listTasks } from '../sim/env';
 import type { RobotProvider } from './providers';
@@ -22,7 +23,34 @@ const simProvider: RobotProvider = {
   tasks: async () => listTasks(),
 };
 
+export const ROS_PRESETS = [
+  { id: 'ros2ControlTrajectory', label: 'ros2_control joint trajectory controller' },
+  { id: 'ros2ControlForward', label: 'ros2_control forward position controller' },
+  { id: 'pushcutSim', label: "Pushcut's simulator served over ROS" },
+] as const;
+
+export function rosConfig(
+  url: string,
+  preset: (typeof ROS_PRESETS)[number]['id'],
+  overrides: Record<string, unknown>,
+) {
+  return { ...rosPresets[preset](url), ...overrides } as RosRobotConfig;
+}
+
+const rosProvider: RobotProvider = {
+  id: 'ros',
+  label: 'ROS robot (rosbridge)',
+  probe: async () => ({
+    available: true,
+    detail: 'Any arm with a ROS 2 driver, through rosbridge_server (ws://host:9090)',
+  }),
+  create: async (args) => {
+    if (args.backend !== 'ros') throw new Error('ros provider got a non-ros connect request');
+    return new RosRobot(rosConfig(args.options.url, args.options.preset, args.options.overrides));
+  },
+};
+
 /** The robot backends this build offers. */
 export function defaultProviders(): RobotProvider[] {
-  return [simProvider];
+  return [simProvider, rosProvider];
 }

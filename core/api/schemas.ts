@@ -22,6 +22,8 @@ export const SimConnectOptions = z
   })
   .strict();
 
+export const RosPreset = z.enum(['ros2ControlTrajectory', 'ros2ControlForward', 'pushcutSim']);
+
 export const ConnectArgs = z.discriminatedUnion('backend', [
   z
     .object({ backend: z.literal('sim'), options: SimConnectOptions.default(SimConnectOptions.parse({})) })
@@ -35,7 +37,14 @@ export const ConnectArgs = z.discriminatedUnion('backend', [
   z
     .object({
       backend: z.literal('ros'),
-      options: z.object({ url: z.string().min(1), preset: z.string().optional() }).strict(),
+      options: z
+        .object({
+          url: z.string().min(1),
+          preset: RosPreset.default('ros2ControlTrajectory'),
+          /** Fields that replace the preset's (topics, cameras, joint-name map…). */
+          overrides: z.record(z.string(), z.unknown()).default({}),
+        })
+        .strict(),
     })
     .strict(),
 ]);
@@ -93,7 +102,13 @@ export const ConnectionEvent = z.object({
   message: z.string(),
 });
 
-export const MetricsEvent = z.object({ fps: z.number(), latencyMs: z.number(), estop: z.boolean() });
+export const MetricsEvent = z.object({
+  fps: z.number(),
+  latencyMs: z.number(),
+  estop: z.boolean(),
+  /** Per-topic rate and latency for backends that subscribe to topics (ROS). */
+  topics: z.array(z.object({ topic: z.string(), ratePerSec: z.number(), latencyMs: z.number().nullable() })),
+});
 
 export const LogEvent = z.object({
   t: z.number(),
@@ -185,6 +200,19 @@ export const commandSchemas = {
       .strict(),
     result: z.object({ episodeIndex: z.number(), task: z.string() }),
   },
+  'ros.presets': {
+    args: empty,
+    result: z.array(
+      z.object({ id: RosPreset, label: z.string(), config: z.record(z.string(), z.unknown()) }),
+    ),
+  },
+  'ros.serveSim': {
+    args: z
+      .object({ port: z.number().int().min(0).max(65535).default(9090), task: z.string().optional() })
+      .strict(),
+    result: z.object({ url: z.string() }),
+  },
+  'ros.stopSim': { args: empty, result: ok },
   'sim.reset': {
     args: z.object({ seed: z.number().int().min(0).optional() }).strict(),
     result: z.object({ seed: z.number() }),

@@ -12,8 +12,10 @@ import type {
   StudioApi,
 } from './contract';
 import { DatasetService } from './datasets';
+import { ROS_PRESETS, rosConfig } from './default-providers';
 import { ApiError } from './errors';
 import type { RobotProvider } from './providers';
+import { RosSimServer } from './ros-sim-server';
 import { commandSchemas } from './schemas';
 import { SimControl } from './sim-control';
 
@@ -57,6 +59,8 @@ export class Studio implements StudioApi {
   private readonly handlers: Handlers;
   private readonly datasets = new DatasetService((p) => this.emit('recording', p));
   private sim: SimControl | null = null;
+  private readonly rosSim = new RosSimServer();
+  private lastRobotError = '';
 
   constructor(readonly options: StudioOptions) {
     this.handlers = {
@@ -99,6 +103,20 @@ export class Studio implements StudioApi {
         const name = task ?? this.sim?.task.instruction;
         if (!name) throw new ApiError('invalid_args', 'record.start needs the task instruction', 'task');
         return { episodeIndex: this.datasets.start(name), task: name };
+      },
+      'ros.presets': async () =>
+        ROS_PRESETS.map((p) => ({
+          ...p,
+          config: rosConfig('ws://127.0.0.1:9090', p.id, {}) as unknown as Record<string, unknown>,
+        })),
+      'ros.serveSim': async ({ port, task }) => {
+        const url = await this.rosSim.start(port, task);
+        this.log('info', 'ros', `Simulator served as a ROS robot at ${url}`);
+        return { url };
+      },
+      'ros.stopSim': async () => {
+        await this.rosSim.stop();
+        return { ok: true as const };
       },
       'sim.reset': async ({ seed }) => ({ seed: await this.requireSim().resetScene(seed) }),
       'sim.expert': async ({ enabled }) => {
@@ -175,6 +193,7 @@ export class Studio implements StudioApi {
     clearInterval(this.metricsTimer);
     await this.disconnect('Studio closed');
     await this.datasets.close();
+    await this.rosSim.stop();
   }
 
   private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
@@ -235,6 +254,8 @@ export class Studio implements StudioApi {
       loop.start(first.state);
       this.robot = robot;
       this.loop = loop;
+      this.lastRobotError = '';
+      this.followPresence(robot);
       this.sim = SimControl.for(loop, () => void this.onExpertDone());
       this.setConnection('connected', `Connected to ${provider.label}`);
       this.log(
@@ -266,9 +287,33 @@ export class Studio implements StudioApi {
     this.setConnection('disconnected', reason);
   }
 
+  /** A failing robot fails every tick: report each distinct problem once, not 30 times a second. */
   private async onRobotError(err: Error): Promise<void> {
+    if (err.message === this.lastRobotError) return;
+    this.lastRobotError = err.message;
     this.log('error', 'robot', err.message);
     this.setConnection('error', err.message);
+  }
+
+  /** Backends with their own connection life (ROS reconnects) report it through presence events. */
+  private followPresence(robot: Robot): void {
+    const r = robot as Partial<{ on(event: string, l: (...a: unknown[]) => void): void }>;
+    if (typeof r.on !== 'function') return;
+    r.on('presence', (state: unknown, why: unknown) => {
+      const map: Record<string, EventPayload<'connection'>['state']> = {
+        connecting: 'connecting',
+        connected: 'connected',
+        reconnecting: 'reconnecting',
+        error: 'error',
+      };
+      const next = map[String(state)];
+      if (!next || this.robot !== robot) return;
+      if (next === 'connected') this.lastRobotError = '';
+      this.setConnection(next, typeof why === 'string' && why ? why : `Robot ${String(state)}`);
+    });
+    r.on('stale', (ageMs: unknown) =>
+      this.log('warn', 'robot', `No joint state for ${Number(ageMs).toFixed(0)} ms: holding the arm`),
+    );
   }
 
   private requireSim(): SimControl {
@@ -333,6 +378,19 @@ export class Studio implements StudioApi {
 
   private emitMetrics(): void {
     if (!this.loop) return;
-    this.emit('metrics', { fps: this.loop.fps, latencyMs: this.latencyMs, estop: this.loop.safety.estopped });
+    const stats = (this.loop.robot as Partial<{ topicStats(): EventPayload<'metrics'>['topics'] }>)
+      .topicStats;
+    const topics =
+      typeof stats === 'function'
+        ? stats
+            .call(this.loop.robot)
+            .map(({ topic, ratePerSec, latencyMs }) => ({ topic, ratePerSec, latencyMs }))
+        : [];
+    this.emit('metrics', {
+      fps: this.loop.fps,
+      latencyMs: this.latencyMs,
+      estop: this.loop.safety.estopped,
+      topics,
+    });
   }
 }

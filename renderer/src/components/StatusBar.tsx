@@ -19,6 +19,12 @@ export function StatusBar({ actions }: { actions: StudioActions }) {
         <>
           <span data-testid="fps">{metrics.fps.toFixed(0)} fps</span>
           <span>{metrics.latencyMs.toFixed(1)} ms</span>
+          {metrics.topics.map((t) => (
+            <span key={t.topic} className="muted" title={t.topic}>
+              {t.topic.split('/').filter(Boolean).slice(-2).join('/')} {t.ratePerSec.toFixed(0)} Hz
+              {t.latencyMs === null ? '' : ` · ${t.latencyMs.toFixed(0)} ms`}
+            </span>
+          ))}
           {metrics.estop ? (
             <button type="button" className="release" onClick={() => void actions.release()}>
               Release e-stop

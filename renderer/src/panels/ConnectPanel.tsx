@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { BackendInfo } from '../../../core/api/contract';
 import { CameraView } from '../components/CameraView';
 import { JointPlot } from '../components/JointPlot';
 import { JointSliders } from '../components/JointSliders';
 import type { StudioActions } from '../stores/actions';
 import { useStudio } from '../stores/studio-store';
+import { type RosConnect, RosForm } from './RosForm';
 
 export function ConnectPanel({ actions }: { actions: StudioActions }) {
   const backends = useStudio((s) => s.backends);
@@ -16,10 +17,22 @@ export function ConnectPanel({ actions }: { actions: StudioActions }) {
   const [backend, setBackend] = useState<BackendInfo['id']>('sim');
   const [task, setTask] = useState('');
   const [cameraSize, setCameraSize] = useState(64);
+  const [ros, setRos] = useState<{ options: RosConnect | null; problem: string | null }>({
+    options: null,
+    problem: null,
+  });
+  const onRosChange = useCallback(
+    (options: RosConnect | null, problem: string | null) => setRos({ options, problem }),
+    [],
+  );
   const busy = connection.state === 'connecting';
   const connected = connection.state === 'connected' && robot !== null;
 
   const connect = () => {
+    if (backend === 'ros') {
+      if (ros.options) void actions.connect({ backend: 'ros', options: ros.options });
+      return;
+    }
     if (backend !== 'sim') return;
     const chosen = task || tasks[0]?.id;
     void actions.connect({ backend: 'sim', options: { ...(chosen ? { task: chosen } : {}), cameraSize } });
@@ -76,6 +89,8 @@ export function ConnectPanel({ actions }: { actions: StudioActions }) {
               </label>
             </>
           )}
+          {backend === 'ros' && <RosForm onChange={onRosChange} />}
+          {backend === 'ros' && ros.problem && <p className="error small">{ros.problem}</p>}
           <div className="buttons">
             <button type="button" className="primary" disabled={busy} onClick={connect}>
               {connected ? 'Reconnect' : busy ? 'Connecting…' : 'Connect'}

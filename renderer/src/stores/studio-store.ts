@@ -41,7 +41,7 @@ const initial: StudioState = {
   state: null,
   history: [],
   images: {},
-  metrics: { fps: 0, latencyMs: 0, estop: false },
+  metrics: { fps: 0, latencyMs: 0, estop: false, topics: [] },
   recording: null,
   task: null,
   logs: [],
