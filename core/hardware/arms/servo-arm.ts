@@ -124,6 +124,8 @@ export class ServoArm extends EventEmitter {
       this.calibration = cal;
       if (opts.save !== false) saveCalibration(this.calibrationFile, cal);
       await this.spec.configure(this.bus);
+      // As LeRobot: a follower holds its pose again after calibrating; a leader stays limp.
+      if (this.spec.role === 'follower') await this.bus.enableTorque();
     });
   }
 

@@ -89,6 +89,7 @@ describe('SO-101 follower on the virtual Feetech bus', () => {
       expect(virt.register(1, 'Min_Position_Limit')).toBe(1347);
       expect(virt.register(1, 'Max_Position_Limit')).toBe(2747);
       expect(arm.isCalibrated).toBe(true);
+      expect(virt.register(4, 'Torque_Enable')).toBe(1); // the follower holds again
     } finally {
       await arm.close();
     }
