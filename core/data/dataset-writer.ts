@@ -437,8 +437,9 @@ function recoveryMessage(r: RecoveryReport): string {
     );
   }
   if (r.finishedDelete !== null) parts.push(`Finished deleting episode ${r.finishedDelete}.`);
-  if (r.removedFiles.length && !r.discarded.length)
-    parts.push(`Removed ${r.removedFiles.length} leftover file(s).`);
+  // .partial videos alone are encoders started ahead for an episode that never began.
+  const leftovers = r.removedFiles.filter((f) => !f.endsWith('.partial'));
+  if (leftovers.length && !r.discarded.length) parts.push(`Removed ${leftovers.length} leftover file(s).`);
   if (r.metadataRebuilt && !parts.length) parts.push('Rebuilt dataset metadata after an interrupted write.');
   return parts.join(' ');
 }

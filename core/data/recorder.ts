@@ -40,6 +40,8 @@ export interface RecordingOptions {
   video?: Partial<VideoSettings>;
   /** Per camera, frames allowed to wait for the encoder before new ones are dropped (default 2 s). */
   maxQueuedFrames?: number;
+  /** Start the next episode's encoders while idle (default true). */
+  prewarmEncoders?: boolean;
 }
 
 export interface EpisodeStart {
@@ -85,12 +87,18 @@ export interface RecordingProgress {
   error: string | null;
 }
 
+interface EncoderSlot {
+  enc: VideoEncoder;
+  partial: string;
+  final: string;
+}
+
 interface Active {
   index: number;
   start: EpisodeStart;
   taskIndex: number;
   fileRef: FileRef;
-  encoders: Map<string, { enc: VideoEncoder; partial: string; final: string }>;
+  encoders: Map<string, EncoderSlot>;
   imageStats: Map<string, ImageStatsAccumulator>;
   frames: EpisodeFrames;
   startedAt: string;
@@ -104,6 +112,7 @@ export class RecordingSession {
   private dropped = 0;
   private missed = 0;
   private lastSaveMs: number | null = null;
+  private warm: { fileRef: FileRef; encoders: Map<string, EncoderSlot> } | null = null;
   private readonly stateDim: number;
   private readonly actionDim: number;
 
@@ -112,9 +121,11 @@ export class RecordingSession {
     readonly spec: DatasetSpec,
     readonly recovery: RecoveryReport,
     private readonly maxQueuedFrames: number | undefined,
+    private readonly prewarmEncoders: boolean,
   ) {
     this.stateDim = spec.stateNames.length;
     this.actionDim = spec.actionNames.length;
+    this.prewarm();
   }
 
   static async open(opts: RecordingOptions): Promise<RecordingSession> {
@@ -129,11 +140,69 @@ export class RecordingSession {
       video: { ...DEFAULT_VIDEO, ...opts.video },
     };
     const { writer, recovery } = await DatasetWriter.open(opts.root, spec);
-    return new RecordingSession(writer, spec, recovery, opts.maxQueuedFrames);
+    return new RecordingSession(writer, spec, recovery, opts.maxQueuedFrames, opts.prewarmEncoders ?? true);
   }
 
   get root(): string {
     return this.writer.root;
+  }
+
+  private spawnEncoders(fileRef: FileRef): Map<string, EncoderSlot> {
+    const w = this.writer;
+    const out = new Map<string, EncoderSlot>();
+    try {
+      for (const cam of this.spec.cameras) {
+        const key = imageKey(cam.name);
+        const final = w.path(w.videoPath(key, fileRef));
+        ensureDir(dirname(final));
+        const partial = `${final}.partial`;
+        const enc = new VideoEncoder({
+          path: partial,
+          width: cam.width,
+          height: cam.height,
+          fps: this.spec.fps,
+          settings: this.spec.video,
+          maxQueuedFrames: this.maxQueuedFrames,
+        });
+        out.set(key, { enc, partial, final });
+      }
+    } catch (err) {
+      for (const e of out.values()) void e.enc.abort();
+      throw err;
+    }
+    return out;
+  }
+
+  /**
+   * Start the next episode's ffmpeg processes while idle, so the first frames of an episode do
+   * not wait for (or get dropped during) encoder start-up, which takes seconds on a busy machine.
+   */
+  private prewarm(): void {
+    if (!this.prewarmEncoders || this.warm || this.spec.cameras.length === 0) return;
+    try {
+      const fileRef = this.writer.nextFileRef();
+      this.warm = { fileRef, encoders: this.spawnEncoders(fileRef) };
+    } catch {
+      this.warm = null; // startEpisode will try again and report the error
+    }
+  }
+
+  private takeWarmEncoders(fileRef: FileRef): Map<string, EncoderSlot> | null {
+    const warm = this.warm;
+    this.warm = null;
+    if (!warm) return null;
+    const healthy = [...warm.encoders.values()].every((e) => !e.enc.error);
+    if (healthy && warm.fileRef.chunk === fileRef.chunk && warm.fileRef.file === fileRef.file) {
+      return warm.encoders;
+    }
+    for (const e of warm.encoders.values()) void e.enc.abort();
+    return null;
+  }
+
+  private async dropWarm(): Promise<void> {
+    const warm = this.warm;
+    this.warm = null;
+    if (warm) await Promise.all([...warm.encoders.values()].map((e) => e.enc.abort()));
   }
 
   progress(): RecordingProgress {
@@ -185,7 +254,7 @@ export class RecordingSession {
     this.error = null;
     const w = this.writer;
     const index = w.episodes.length;
-    const fileRef = w.nextFileRef();
+    const fileRef = this.warm?.fileRef ?? w.nextFileRef();
     const a: Active = {
       index,
       start: { ...start, source },
@@ -198,25 +267,10 @@ export class RecordingSession {
       t0: performance.now(),
     };
     try {
-      const files: string[] = [];
-      for (const cam of this.spec.cameras) {
-        const key = imageKey(cam.name);
-        const final = w.path(w.videoPath(key, fileRef));
-        ensureDir(dirname(final));
-        files.push(final);
-        a.imageStats.set(key, new ImageStatsAccumulator());
-        const partial = `${final}.partial`;
-        const enc = new VideoEncoder({
-          path: partial,
-          width: cam.width,
-          height: cam.height,
-          fps: this.spec.fps,
-          settings: this.spec.video,
-          maxQueuedFrames: this.maxQueuedFrames,
-        });
-        a.encoders.set(key, { enc, partial, final });
-      }
+      a.encoders = this.takeWarmEncoders(fileRef) ?? this.spawnEncoders(fileRef);
+      for (const key of a.encoders.keys()) a.imageStats.set(key, new ImageStatsAccumulator());
       ensureDir(dirname(w.path(w.dataPath(fileRef))));
+      const files = [...a.encoders.values()].map((e) => e.final);
       w.markRecording({ episode_index: index, task: start.task, started_at: a.startedAt, files });
     } catch (err) {
       for (const e of a.encoders.values()) void e.enc.abort();
@@ -344,6 +398,7 @@ export class RecordingSession {
     this.lastSaveMs = performance.now() - t0;
     this.active = null;
     this.state = 'idle';
+    this.prewarm();
     return a.index;
   }
 
@@ -354,7 +409,10 @@ export class RecordingSession {
     this.active = null;
     await Promise.all([...a.encoders.values()].map((e) => e.enc.abort()));
     this.writer.clearRecordingMarker();
-    if (this.state !== 'error') this.state = 'idle';
+    if (this.state === 'recording' || this.state === 'saving') {
+      this.state = 'idle';
+      this.prewarm();
+    }
   }
 
   setEpisodeLabel(index: number, label: EpisodeLabel): void {
@@ -375,9 +433,10 @@ export class RecordingSession {
 
   async close(): Promise<void> {
     if (this.state === 'closed') return;
-    await this.discardEpisode();
-    this.writer.close();
     this.state = 'closed';
+    await this.discardEpisode();
+    await this.dropWarm();
+    this.writer.close();
   }
 
   private abortActive(): void {

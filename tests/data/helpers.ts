@@ -9,6 +9,7 @@ export interface SyntheticOptions {
   cameras: { name: string; width: number; height: number }[];
   lengths: number[];
   tasks?: string[];
+  prewarmEncoders?: boolean;
 }
 
 /** Record episodes of moving squares; state/action are known functions of (episode, frame). */
@@ -16,6 +17,7 @@ export async function recordSynthetic(root: string, opts: SyntheticOptions): Pro
   const rec = await RecordingSession.open({
     root,
     robot: { joints: JOINTS, robotType: 'so101_follower', cameras: opts.cameras },
+    prewarmEncoders: opts.prewarmEncoders,
   });
   for (const [e, len] of opts.lengths.entries()) {
     rec.startEpisode({

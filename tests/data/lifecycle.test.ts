@@ -260,7 +260,7 @@ describe('errors a user can act on', () => {
 
   it('a folder that turns unwritable mid-session stops recording with a clear message', async () => {
     const root = join(base, 'midway');
-    const rec = await recordSynthetic(root, { cameras: CAMS, lengths: [5] });
+    const rec = await recordSynthetic(root, { cameras: CAMS, lengths: [5], prewarmEncoders: false });
     // Put a file where the next episode's video chunk folder must go.
     rmSync(join(root, 'videos/observation.images.wrist'), { recursive: true });
     writeFileSync(join(root, 'videos/observation.images.wrist'), 'blocked');
@@ -277,7 +277,7 @@ describe('errors a user can act on', () => {
 
   it('a full disk while encoding video stops recording with a clear message; the dataset stays valid', async () => {
     const root = join(base, 'full');
-    const rec = await recordSynthetic(root, { cameras: CAMS, lengths: [5] });
+    const rec = await recordSynthetic(root, { cameras: CAMS, lengths: [5], prewarmEncoders: false });
     // The next episode's video goes to file-001.mp4.partial: point it at /dev/full (ENOSPC).
     symlinkSync('/dev/full', join(root, 'videos/observation.images.front/chunk-000/file-001.mp4.partial'));
     rec.startEpisode({ task: 'doomed' });
