@@ -59,6 +59,8 @@ export class ServoBus extends EventEmitter {
   private pending: Pending | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private closing = false;
+  /** The last packet written: a half-duplex adapter that echoes it must not be read as a reply. */
+  private lastSent: Buffer | null = null;
   private lostError: BusError | null = null;
   private readonly retries: number;
   private readonly extraTimeoutMs: number;
@@ -356,6 +358,7 @@ export class ServoBus extends EventEmitter {
 
   private async send(packet: Uint8Array): Promise<void> {
     const port = this.requirePort();
+    this.lastSent = Buffer.from(packet);
     this.stats.bytesOut += packet.length;
     await new Promise<void>((resolve, reject) =>
       port.write(Buffer.from(packet), (err) => {
@@ -464,9 +467,16 @@ export class ServoBus extends EventEmitter {
     for (const f of frames) {
       if (!this.protocol.isStatus(f) || !p.ids.has(f.id) || f.params.length !== p.size || p.got.has(f.id))
         continue;
+      if (this.isEcho(f)) continue;
       p.got.set(f.id, f);
     }
     if (p.got.size === p.ids.size) p.resolve();
+  }
+
+  private isEcho(f: Frame): boolean {
+    if (!this.lastSent) return false;
+    const again = this.protocol.encodeStatus(f.id, f.error, f.params);
+    return again.length === this.lastSent.length && this.lastSent.equals(Buffer.from(again));
   }
 
   private async broadcastPing(): Promise<Map<number, Frame>> {

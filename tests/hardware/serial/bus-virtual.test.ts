@@ -99,6 +99,19 @@ describe('FeetechBus (real serialport) against the virtual Feetech bus on a soca
     await bus.write('Homing_Offset', 'shoulder_lift', 0);
   });
 
+  it('an adapter that echoes what it sends does not confuse replies', async () => {
+    virt.inject({ echo: true });
+    try {
+      // The echoed READ (FF FF 03 04 02 38 02 ..) parses like a status packet of id 3 with 2 data bytes.
+      expect(await bus.read('Present_Position', 'elbow_flex')).toBe(virt.register(3, 'Present_Position'));
+      expect(await bus.read('ID', 'elbow_flex')).toBe(3);
+      await bus.write('Acceleration', 'elbow_flex', 100);
+      expect(Object.keys(await bus.syncRead('Present_Position'))).toHaveLength(6);
+    } finally {
+      virt.inject({ echo: false });
+    }
+  });
+
   it('a motor that stops answering gives an error naming motor and register', async () => {
     virt.inject({ silentIds: [4] });
     const err = await bus.syncRead('Present_Position').catch((e: unknown) => e);

@@ -40,6 +40,8 @@ export interface FaultInjection {
   /** Send the next N status packets late, by `delayMs` (a reply arriving after the host's timeout). */
   delayReplies?: number;
   delayMs?: number;
+  /** Echo every received byte back first, as some half-duplex adapters do. */
+  echo?: boolean;
   /** Close the port as if the USB adapter were unplugged. */
   closePort?: boolean;
 }
@@ -158,7 +160,7 @@ export class VirtualServoBus {
   private readonly parser;
   /** Current id -> the id the backend knows the motor by (differs after an ID change). */
   private readonly idAlias = new Map<number, number>();
-  private faults = { drop: 0, corrupt: 0, delay: 0, delayMs: 100, silent: new Set<number>() };
+  private faults = { drop: 0, corrupt: 0, delay: 0, delayMs: 100, echo: false, silent: new Set<number>() };
   /** Frames received and status packets sent, for tests and diagnostics. */
   readonly counters = { requests: 0, replies: 0, dropped: 0, corrupted: 0 };
 
@@ -208,6 +210,7 @@ export class VirtualServoBus {
     if (f.corruptReplies) this.faults.corrupt += f.corruptReplies;
     if (f.delayReplies) this.faults.delay += f.delayReplies;
     if (f.delayMs !== undefined) this.faults.delayMs = f.delayMs;
+    if (f.echo !== undefined) this.faults.echo = f.echo;
     if (f.silentIds) this.faults.silent = new Set(f.silentIds);
     if (f.statusError) {
       const m = this.motors.get(f.statusError.id);
@@ -234,7 +237,7 @@ export class VirtualServoBus {
   // ---- emulation -------------------------------------------------------------------------
 
   private onData(chunk: Buffer): void {
-    const out: Uint8Array[] = [];
+    const out: Uint8Array[] = this.faults.echo ? [Uint8Array.from(chunk)] : [];
     for (const frame of this.parser.push(chunk)) {
       if (this.dialect.protocol.name === 'dynamixel' && this.dialect.protocol.isStatus(frame)) continue;
       this.counters.requests++;
