@@ -36,26 +36,40 @@ export function sample(
     throw new Error(`sample: ${logits.length} logits is not a multiple of ${bins} bins`);
   const tokens = new Int32Array(positions);
   const logp = new Float32Array(positions);
-  const row = new Float64Array(bins);
-  const t = temperature > 0 ? temperature : 1;
+  const e = new Float64Array(bins);
+  const invT = 1 / (temperature > 0 ? temperature : 1);
   for (let p = 0; p < positions; p++) {
-    logSoftmaxRow(logits, p * bins, bins, t, row);
-    let pick = 0;
+    const off = p * bins;
+    let max = Number.NEGATIVE_INFINITY;
+    let arg = 0;
+    for (let i = 0; i < bins; i++) {
+      const z = (logits[off + i] as number) * invT;
+      if (z > max) {
+        max = z;
+        arg = i;
+      }
+    }
+    // One exp per bin: e_i = exp(z_i - max); sum -> log-normaliser; inverse-CDF on the same e_i.
+    let sum = 0;
+    for (let i = 0; i < bins; i++) {
+      const v = Math.exp((logits[off + i] as number) * invT - max);
+      e[i] = v;
+      sum += v;
+    }
+    let pick = arg;
     if (temperature > 0) {
-      let u = rand();
+      let u = rand() * sum;
       pick = bins - 1;
       for (let i = 0; i < bins; i++) {
-        u -= Math.exp(row[i] as number);
+        u -= e[i] as number;
         if (u < 0) {
           pick = i;
           break;
         }
       }
-    } else {
-      for (let i = 1; i < bins; i++) if ((row[i] as number) > (row[pick] as number)) pick = i;
     }
     tokens[p] = pick;
-    logp[p] = row[pick] as number;
+    logp[p] = (logits[off + pick] as number) * invT - max - Math.log(sum);
   }
   return { tokens, logp };
 }
