@@ -188,7 +188,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     const requests: GroupRequest[] = Array.from({ length: count }, () => ({
       task: cfg.tasks[nextTask++ % cfg.tasks.length] as string,
       seed: Math.floor(rand.next() * seedRange),
-    }));
+    })).sort((a, b) => a.task.localeCompare(b.task));
     const res = await playGroups({
       pool: cfg.pool,
       runner,

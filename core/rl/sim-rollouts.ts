@@ -105,9 +105,10 @@ export async function playGroups(
   for (let start = 0; start < opts.groups.length; start += perWave) {
     const wave = opts.groups.slice(start, start + perWave);
     const slots: Slot[] = [];
+    const blocks = assignBlocks(pool, wave, groupSize, perWave);
     for (let g = 0; g < wave.length; g++) {
       for (let k = 0; k < groupSize; k++) {
-        const env = g * groupSize + k;
+        const env = (blocks[g] as number) * groupSize + k;
         const req = wave[g] as GroupRequest;
         let meta = pool.envs[env] as EnvMeta;
         if (meta.taskId !== req.task) meta = await pool.setTask(env, req.task);
@@ -206,4 +207,32 @@ export async function playGroups(
     }
   }
   return { groups: out, played, times };
+}
+
+/**
+ * Give each group of a wave a block of `groupSize` envs, preferring a block already loaded with
+ * the group's task (switching an env's task rebuilds its MuJoCo model).
+ */
+function assignBlocks(
+  pool: EnvPool,
+  wave: readonly GroupRequest[],
+  groupSize: number,
+  blocks: number,
+): number[] {
+  const free = new Set(Array.from({ length: blocks }, (_, b) => b));
+  const holds = (b: number, task: string) =>
+    Array.from({ length: groupSize }, (_, k) => pool.envs[b * groupSize + k]?.taskId).every(
+      (t) => t === task,
+    );
+  const out: (number | undefined)[] = wave.map((req) => {
+    const b = [...free].find((x) => holds(x, req.task));
+    if (b !== undefined) free.delete(b);
+    return b;
+  });
+  return out.map((b) => {
+    if (b !== undefined) return b;
+    const next = free.values().next().value as number;
+    free.delete(next);
+    return next;
+  });
 }

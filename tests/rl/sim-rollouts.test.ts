@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { initParams, rng } from '../../core/nn/model';
+import { rolloutMask } from '../../core/rl/grpo/masks';
+import { stateMlpPolicy } from '../../core/rl/policies/state-mlp';
+import { PolicyRunner } from '../../core/rl/policy-runner';
+import { type EnvPool, playGroups } from '../../core/rl/sim-rollouts';
+import type { EnvMeta } from '../../core/sim/vector/protocol';
+
+/** A fake pool (unit test): env i succeeds after `succeedAt(task, seed, i)` steps, else never. */
+class FakePool implements EnvPool {
+  metas: EnvMeta[];
+  steps: number[];
+  seeds: number[];
+  setTaskCalls = 0;
+  resets: { env: number; seed: number }[] = [];
+  constructor(
+    tasks: string[],
+    private succeedAt: (task: string, seed: number, env: number) => number,
+  ) {
+    this.metas = tasks.map((t) => this.meta(t));
+    this.steps = tasks.map(() => 0);
+    this.seeds = tasks.map(() => 0);
+  }
+  meta(task: string): EnvMeta {
+    return { taskId: task, instruction: `do ${task}`, maxSteps: 20, jointLimits: [] };
+  }
+  get size() {
+    return this.metas.length;
+  }
+  get envs() {
+    return this.metas;
+  }
+  async reset(seeds: number[], indices: number[] = []) {
+    return indices.map((i, k) => {
+      this.steps[i] = 0;
+      this.seeds[i] = seeds[k]!;
+      this.resets.push({ env: i, seed: seeds[k]! });
+      return { state: [0, 0, 0, 0, 0, 50], images: {} };
+    });
+  }
+  async step(actions: number[][], indices: number[] = []) {
+    return indices.map((i, k) => {
+      expect(actions[k]).toHaveLength(6);
+      this.steps[i]!++;
+      const success = this.steps[i] === this.succeedAt(this.metas[i]!.taskId, this.seeds[i]!, i);
+      return { obs: { state: [this.steps[i]!, 0, 0, 0, 0, 50], images: {} }, success };
+    });
+  }
+  async setTask(index: number, task: string) {
+    this.setTaskCalls++;
+    this.metas[index] = this.meta(task);
+    return this.metas[index];
+  }
+}
+
+const policy = stateMlpPolicy({
+  instructions: ['do A', 'do B'],
+  actionLow: [-10, -10, -10, -10, -10, 0],
+  actionHigh: [10, 10, 10, 10, 10, 100],
+  chunk: 4,
+  bins: 8,
+  hidden: 8,
+});
+
+describe('simulator rollouts', () => {
+  it('plays groups from one seed each, ends on success or the step limit, and keeps behaviour log-probs', async () => {
+    // task A: even envs succeed at step 5, odd ones never; task B: every env succeeds at step 1
+    const pool = new FakePool(['A', 'A', 'A', 'A', 'B', 'B', 'B', 'B'], (t, _s, i) =>
+      t === 'B' ? 1 : i % 2 ? -1 : 5,
+    );
+    const runner = new PolicyRunner(policy, 1);
+    const res = await playGroups({
+      pool,
+      runner,
+      state: { policy, params: initParams(policy.model, 0), version: 3 },
+      groups: [
+        { task: 'B', seed: 11 },
+        { task: 'A', seed: 22 },
+      ],
+      groupSize: 4,
+      temperature: 1.6,
+      random: rng(1),
+    });
+    await runner.release();
+    // the envs already held the right tasks: no model rebuilds
+    expect(pool.setTaskCalls).toBe(0);
+    const [b, a] = res.groups;
+    expect(b?.rollouts.map((r) => r.reward)).toEqual([1, 1, 1, 1]);
+    expect(b?.rollouts.every((r) => r.finishStep === 1 && r.decisions.length === 1 && r.seed === 11)).toBe(
+      true,
+    );
+    expect(a?.rollouts.map((r) => r.reward)).toEqual([1, 0, 1, 0]);
+    expect(a?.rollouts.map((r) => r.finishStep)).toEqual([5, 20, 5, 20]);
+    // 5 steps with chunks of 4 -> 2 decisions; only the first 5 steps' tokens are valid
+    expect(a?.rollouts[0]?.decisions).toHaveLength(2);
+    expect(Array.from(rolloutMask(policy, a!.rollouts[0]!)).filter(Boolean)).toHaveLength(5 * 6);
+    expect(a?.rollouts[1]?.decisions).toHaveLength(5);
+    expect(pool.resets.filter((r) => r.env < 4).every((r) => r.seed === 22)).toBe(true);
+    const d = a!.rollouts[1]!.decisions[0]!;
+    expect(d.tokens).toHaveLength(24);
+    expect(Array.from(d.behaviourLogp).every((v) => v < 0 && v > -10)).toBe(true);
+    expect(d.inputs.state?.shape).toEqual([6]);
+    expect(a?.rollouts[0]?.policyVersion).toBe(3);
+  });
+
+  it('switches env tasks only when no block holds the task, and refuses groups larger than the pool', async () => {
+    const pool = new FakePool(['A', 'A', 'A', 'A'], () => 1);
+    const runner = new PolicyRunner(policy, 1);
+    const state = { policy, params: initParams(policy.model, 0), version: 0 };
+    await playGroups({ pool, runner, state, groups: [{ task: 'B', seed: 1 }], groupSize: 4, temperature: 0 });
+    expect(pool.setTaskCalls).toBe(4);
+    await expect(
+      playGroups({ pool, runner, state, groups: [{ task: 'B', seed: 1 }], groupSize: 5, temperature: 0 }),
+    ).rejects.toThrow(/needs at least 5 environments/);
+    await runner.release();
+  });
+});
