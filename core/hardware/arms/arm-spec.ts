@@ -23,6 +23,11 @@ export interface ArmSpec {
   driveModes?: Readonly<Record<string, number>>;
   /** Writes done with torque off before calibrating (operating mode, drive mode). */
   prepareCalibration(bus: ServoBus): Promise<void>;
+  /**
+   * Leader only: hold the gripper with torque at this opening (units) so it springs back like a
+   * trigger (Koch leaders, LeRobot's gripper_open_pos). Undefined: the gripper stays limp.
+   */
+  leaderGripperTrigger?: number;
   /** Writes done with torque off on every connect (return delay, PID, limits, modes). */
   configure(bus: ServoBus): Promise<void>;
 }

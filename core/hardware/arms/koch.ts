@@ -49,6 +49,7 @@ export const KOCH_LEADER: ArmSpec = {
   robotType: 'koch_leader',
   calibrationType: 'koch_leader',
   role: 'leader',
+  leaderGripperTrigger: 50,
   motors: Object.fromEntries(
     Object.entries(KOCH_FOLLOWER.motors).map(([n, m]) => [
       n,

@@ -243,6 +243,12 @@ export class ServoArmFollower extends ServoArm implements Robot {
 export class ServoArmLeader extends ServoArm implements Teleoperator {
   async connect(): Promise<void> {
     await this.openAndConfigure();
+    const open = this.spec.leaderGripperTrigger;
+    const cal = this.calibration?.gripper;
+    if (open !== undefined && cal && this.spec.motors.gripper) {
+      await this.bus.enableTorque(['gripper']);
+      await this.bus.write('Goal_Position', 'gripper', unnormalize(open, cal, this.spec.motors.gripper.norm));
+    }
   }
 
   getAction(): Promise<number[]> {

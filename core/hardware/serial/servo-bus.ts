@@ -169,7 +169,7 @@ export class ServoBus extends EventEmitter {
     }
     if (problems.length > 0) {
       throw new BusError(
-        `Motors missing on ${this.path} at ${this.baudRate} baud: ${problems.join('; ')}`,
+        `Motor check failed on ${this.path} at ${this.baudRate} baud: ${problems.join('; ')}`,
         'motors-missing',
         'check power and the daisy-chain cables; a new motor needs its ID and baud rate set first (motor setup)',
         { path: this.path },

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KochFollower, SO101Follower } from '../../../core/hardware/arms/arms';
+import { KochFollower, KochLeader, SO101Follower } from '../../../core/hardware/arms/arms';
 import type { Calibration } from '../../../core/hardware/arms/calibration';
 import { IdealMotorBackend } from '../../../core/hardware/virtual/servo-bus/motor-backend';
 import { VirtualServoBus } from '../../../core/hardware/virtual/servo-bus/virtual-servo-bus';
@@ -194,6 +194,24 @@ describe('Koch follower on the virtual Dynamixel bus', () => {
       const s = (await arm.observe()).state;
       expect(s[1]).toBeCloseTo(10, 0);
       expect(s[2]).toBeCloseTo(-10, 0);
+      // A Koch leader (XL330-M077 motors): limp except the gripper, held half open as a trigger.
+      const lv = await VirtualServoBus.start({
+        protocol: 'dynamixel',
+        motors: IDS.map((id) => ({ id, model: 1190 })),
+      });
+      const leader = new KochLeader({ port: lv.devicePath, calibration: cal, extraTimeoutMs: 30 });
+      try {
+        await leader.connect();
+        expect(lv.register(2, 'Torque_Enable')).toBe(0);
+        expect(lv.register(6, 'Torque_Enable')).toBe(1);
+        expect(lv.register(6, 'Operating_Mode')).toBe(5);
+        expect(lv.register(6, 'Goal_Position')).toBe(
+          Math.round((cal.gripper!.range_min + cal.gripper!.range_max) / 2),
+        );
+      } finally {
+        await leader.close();
+        await lv.stop();
+      }
     } finally {
       await arm.close();
       await virt.stop();
