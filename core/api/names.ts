@@ -30,6 +30,11 @@ export const COMMAND_NAMES = [
   'episodes.video',
   'episodes.label',
   'episodes.delete',
+  'train.sft',
+  'train.eval',
+  'train.cancel',
+  'runs.list',
+  'runs.metrics',
   'jobs.list',
   'logs.recent',
 ] as const satisfies readonly CommandName[];

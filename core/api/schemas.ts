@@ -174,6 +174,40 @@ export const EpisodeFilterArgs = z
   .strict();
 
 const ok = z.object({ ok: z.literal(true) });
+const runName = z.string().min(1).max(64);
+
+export const RunRecord = z.object({
+  name: z.string(),
+  kind: z.enum(['sft', 'rl']),
+  createdAt: z.string(),
+  state: z.enum(['running', 'done', 'failed', 'cancelled']),
+  dataset: z.string().optional(),
+  from: z.string().optional(),
+  config: z.record(z.string(), z.unknown()),
+  result: z.record(z.string(), z.unknown()).optional(),
+  evaluation: z
+    .object({
+      at: z.string(),
+      episodesPerTask: z.number(),
+      successByTask: z.record(z.string(), z.number()),
+      average: z.number(),
+    })
+    .optional(),
+  message: z.string().optional(),
+});
+
+export const TrainEvent = z.object({
+  jobId: z.string(),
+  run: z.string(),
+  kind: z.enum(['sft', 'eval', 'rl']),
+  step: z.number(),
+  total: z.number(),
+  loss: z.number().nullable(),
+  valLoss: z.number().nullable(),
+  tokensPerSec: z.number().nullable(),
+  etaSec: z.number().nullable(),
+  successByTask: z.record(z.string(), z.number()).nullable(),
+});
 
 export const commandSchemas = {
   'app.info': { args: empty, result: AppInfo },
@@ -262,6 +296,34 @@ export const commandSchemas = {
     result: ok,
   },
   'episodes.delete': { args: z.object({ dataset: datasetName, index: episodeIndex }).strict(), result: ok },
+  'train.sft': {
+    args: z
+      .object({
+        dataset: datasetName,
+        run: runName,
+        steps: z.number().int().min(1).max(1_000_000).default(800),
+        batchSize: z.number().int().min(1).max(4096).default(32),
+        lr: z.number().positive().max(1).default(1e-3),
+      })
+      .strict(),
+    result: z.object({ jobId: z.string() }),
+  },
+  'train.eval': {
+    args: z
+      .object({
+        run: runName,
+        tasks: z.array(z.string()).optional(),
+        episodes: z.number().int().min(1).max(1000).default(10),
+      })
+      .strict(),
+    result: z.object({ jobId: z.string() }),
+  },
+  'train.cancel': { args: z.object({ jobId: z.string() }).strict(), result: ok },
+  'runs.list': { args: empty, result: z.array(RunRecord) },
+  'runs.metrics': {
+    args: z.object({ run: runName }).strict(),
+    result: z.array(z.record(z.string(), z.unknown())),
+  },
   'jobs.list': { args: empty, result: z.array(JobEvent) },
   'logs.recent': {
     args: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
@@ -276,4 +338,5 @@ export const eventSchemas = {
   log: LogEvent,
   job: JobEvent,
   recording: RecordingProgress,
+  train: TrainEvent,
 } as const;

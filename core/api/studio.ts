@@ -18,6 +18,7 @@ import type { RobotProvider } from './providers';
 import { RosSimServer } from './ros-sim-server';
 import { commandSchemas } from './schemas';
 import { SimControl } from './sim-control';
+import { TrainingService } from './training/training-service';
 
 export interface StudioOptions {
   shell: 'electron' | 'web' | 'test';
@@ -60,6 +61,12 @@ export class Studio implements StudioApi {
   private readonly datasets = new DatasetService((p) => this.emit('recording', p));
   private sim: SimControl | null = null;
   private readonly rosSim = new RosSimServer();
+  private readonly training = new TrainingService({
+    job: (job) => this.reportJob(job),
+    point: (p) => this.emit('train', p),
+    log: (level, message) => this.log(level, 'train', message),
+    datasetRoot: (name) => this.datasets.root(name),
+  });
   private lastRobotError = '';
 
   constructor(readonly options: StudioOptions) {
@@ -116,6 +123,7 @@ export class Studio implements StudioApi {
       },
       'ros.stopSim': async () => {
         await this.rosSim.stop();
+        this.training.close();
         return { ok: true as const };
       },
       'sim.reset': async ({ seed }) => ({ seed: await this.requireSim().resetScene(seed) }),
@@ -142,6 +150,14 @@ export class Studio implements StudioApi {
         await this.datasets.remove(dataset, index);
         return { ok: true as const };
       },
+      'train.sft': async (args) => this.training.startSft(args),
+      'train.eval': async (args) => this.training.evaluate(args),
+      'train.cancel': async ({ jobId }) => {
+        this.training.cancel(jobId);
+        return { ok: true as const };
+      },
+      'runs.list': async () => this.training.runs(),
+      'runs.metrics': async ({ run }) => this.training.metrics(run),
       'jobs.list': async () => [...this.jobs.values()],
       'logs.recent': async ({ limit }) => this.logs.slice(-limit),
     };
@@ -194,6 +210,7 @@ export class Studio implements StudioApi {
     await this.disconnect('Studio closed');
     await this.datasets.close();
     await this.rosSim.stop();
+    this.training.close();
   }
 
   private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {

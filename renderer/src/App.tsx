@@ -4,6 +4,7 @@ import { ConnectPanel } from './panels/ConnectPanel';
 import { EpisodesPanel } from './panels/EpisodesPanel';
 import { PlannedPanel } from './panels/PlannedPanel';
 import { RecordPanel } from './panels/RecordPanel';
+import { TrainPanel } from './panels/TrainPanel';
 import { studioActions } from './stores/actions';
 import { useBackend, useStudioStore } from './stores/studio-store';
 
@@ -64,7 +65,8 @@ export function App() {
         {panel === 'connect' && <ConnectPanel actions={actions} />}
         {panel === 'teleop' && <RecordPanel actions={actions} />}
         {panel === 'episodes' && <EpisodesPanel />}
-        {(panel === 'train' || panel === 'pushcuts') && <PlannedPanel id={panel} />}
+        {panel === 'train' && <TrainPanel />}
+        {panel === 'pushcuts' && <PlannedPanel id={panel} />}
       </main>
       <StatusBar actions={actions} />
     </div>

@@ -1,0 +1,222 @@
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { TinyVlaPolicy } from '../../../models/tiny-vla/policy';
+import { evaluatePolicy, runSftInWorker } from '../../rl/sft';
+import { listTasks } from '../../sim/env';
+import type { EventPayload, JobInfo } from '../contract';
+import { ApiError } from '../errors';
+import { checkName } from '../home';
+import { samplesFromDataset } from './dataset-samples';
+import { listRuns, policyPath, type RunRecord, readMetrics, readRun, runDir, writeRun } from './runs';
+
+type TrainPoint = EventPayload<'train'>;
+
+interface Hooks {
+  job(job: JobInfo): void;
+  point(p: TrainPoint): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+  datasetRoot(name: string): string;
+}
+
+/**
+ * Training jobs the UI starts: SFT on a dataset's demos (in its own worker thread), and greedy
+ * evaluation of a run's policy in the simulator. Every run keeps run.json and metrics.jsonl in its
+ * folder, so curves and results survive a restart.
+ */
+export class TrainingService {
+  private cancels = new Map<string, () => void>();
+  private nextJob = 1;
+
+  constructor(private readonly hooks: Hooks) {}
+
+  runs(): RunRecord[] {
+    return listRuns();
+  }
+
+  metrics(run: string): Record<string, unknown>[] {
+    return readMetrics(checkName('Run', run));
+  }
+
+  cancel(jobId: string): void {
+    const cancel = this.cancels.get(jobId);
+    if (!cancel) throw new ApiError('failed', `No running job ${jobId}`);
+    cancel();
+  }
+
+  startSft(args: { dataset: string; run: string; steps: number; batchSize: number; lr: number }): {
+    jobId: string;
+  } {
+    const name = checkName('Run', args.run);
+    const dir = runDir(name);
+    if (existsSync(join(dir, 'run.json'))) {
+      throw new ApiError('invalid_args', `A run named "${name}" exists already: choose another name`, 'run');
+    }
+    const datasetRoot = this.hooks.datasetRoot(args.dataset);
+    if (!existsSync(join(datasetRoot, 'meta', 'info.json'))) {
+      throw new ApiError(
+        'invalid_args',
+        `Dataset "${args.dataset}" does not exist: record demos first`,
+        'dataset',
+      );
+    }
+    mkdirSync(join(dir, 'checkpoints'), { recursive: true });
+    const jobId = `sft-${this.nextJob++}`;
+    const run: RunRecord = {
+      name,
+      kind: 'sft',
+      createdAt: new Date().toISOString(),
+      state: 'running',
+      dataset: args.dataset,
+      config: { steps: args.steps, batchSize: args.batchSize, lr: args.lr },
+    };
+    writeRun(run);
+    const job = (state: JobInfo['state'], progress: number, message: string) =>
+      this.hooks.job({ id: jobId, kind: 'sft', state, progress, message });
+    job('running', 0, 'Loading demonstrations…');
+
+    let cancelled = false;
+    let cancelWorker: (() => void) | null = null;
+    this.cancels.set(jobId, () => {
+      cancelled = true;
+      cancelWorker?.();
+    });
+    void (async () => {
+      try {
+        const samples = await samplesFromDataset(datasetRoot, {
+          onEpisode: (done, total) => job('running', 0, `Loading demonstrations: episode ${done}/${total}`),
+        });
+        if (cancelled) throw new Error('cancelled before training started');
+        this.hooks.log('info', `SFT ${name}: ${samples.length} samples from ${args.dataset}`);
+        const sft = runSftInWorker(
+          {
+            samples,
+            steps: args.steps,
+            batchSize: args.batchSize,
+            lr: args.lr,
+            checkpointDir: join(dir, 'checkpoints'),
+            exportPath: join(dir, 'policy'),
+          },
+          (p) => {
+            appendFileSync(join(dir, 'metrics.jsonl'), `${JSON.stringify(p)}\n`);
+            this.hooks.point({
+              jobId,
+              run: name,
+              kind: 'sft',
+              step: p.step,
+              total: p.totalSteps,
+              loss: p.loss,
+              valLoss: p.valLoss ?? null,
+              tokensPerSec: p.tokensPerSec,
+              etaSec: p.etaSec,
+              successByTask: null,
+            });
+            job(
+              'running',
+              p.step / p.totalSteps,
+              `step ${p.step}/${p.totalSteps} · loss ${p.loss.toFixed(3)}`,
+            );
+          },
+        );
+        cancelWorker = sft.cancel;
+        const result = await sft.done;
+        run.state = result.cancelled ? 'cancelled' : 'done';
+        run.result = {
+          steps: result.steps,
+          samples: samples.length,
+          firstLoss: result.firstLoss,
+          finalLoss: result.finalLoss,
+          initialValLoss: result.initialValLoss,
+          finalValLoss: result.finalValLoss,
+          policy: result.exported?.onnxPath ?? null,
+        };
+        writeRun(run);
+        job(
+          result.cancelled ? 'cancelled' : 'done',
+          1,
+          `loss ${result.firstLoss.toFixed(3)} → ${result.finalLoss.toFixed(3)}`,
+        );
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        run.state = cancelled ? 'cancelled' : 'failed';
+        run.message = message;
+        writeRun(run);
+        this.hooks.log(cancelled ? 'warn' : 'error', `SFT ${name}: ${message}`);
+        job(cancelled ? 'cancelled' : 'failed', 0, message);
+      } finally {
+        this.cancels.delete(jobId);
+      }
+    })();
+    return { jobId };
+  }
+
+  evaluate(args: { run: string; tasks?: string[]; episodes: number }): { jobId: string } {
+    const name = checkName('Run', args.run);
+    const run = readRun(name);
+    if (!run || !existsSync(policyPath(name))) {
+      throw new ApiError('failed', `Run "${name}" has no exported policy yet: train it first`);
+    }
+    const known = listTasks().map((t) => t.id);
+    const tasks = args.tasks?.length ? args.tasks : known;
+    const unknown = tasks.filter((t) => !known.includes(t));
+    if (unknown.length) throw new ApiError('invalid_args', `Unknown task(s): ${unknown.join(', ')}`, 'tasks');
+    const jobId = `eval-${this.nextJob++}`;
+    let cancelled = false;
+    this.cancels.set(jobId, () => {
+      cancelled = true;
+    });
+    const job = (state: JobInfo['state'], progress: number, message: string) =>
+      this.hooks.job({ id: jobId, kind: 'eval', state, progress, message });
+    job('running', 0, `Evaluating ${name} in the simulator`);
+    void (async () => {
+      const policy = await TinyVlaPolicy.load(policyPath(name));
+      try {
+        const seeds = Array.from({ length: args.episodes }, (_, i) => 10_000 + i);
+        const successByTask: Record<string, number> = {};
+        for (const [i, task] of tasks.entries()) {
+          if (cancelled) break;
+          const r = await evaluatePolicy(policy, [task], seeds);
+          successByTask[task] = r[task]?.successRate ?? 0;
+          job(
+            'running',
+            (i + 1) / tasks.length,
+            `${task}: ${((successByTask[task] ?? 0) * 100).toFixed(0)}%`,
+          );
+          this.hooks.point({
+            jobId,
+            run: name,
+            kind: 'eval',
+            step: i + 1,
+            total: tasks.length,
+            loss: null,
+            valLoss: null,
+            tokensPerSec: null,
+            etaSec: null,
+            successByTask: { ...successByTask },
+          });
+        }
+        const values = Object.values(successByTask);
+        const average = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+        const fresh = readRun(name) ?? run;
+        fresh.evaluation = {
+          at: new Date().toISOString(),
+          episodesPerTask: args.episodes,
+          successByTask,
+          average,
+        };
+        writeRun(fresh);
+        job(cancelled ? 'cancelled' : 'done', 1, `average success ${(average * 100).toFixed(0)}%`);
+      } finally {
+        await policy.release();
+        this.cancels.delete(jobId);
+      }
+    })().catch((err) => {
+      this.cancels.delete(jobId);
+      job('failed', 0, err instanceof Error ? err.message : String(err));
+    });
+    return { jobId };
+  }
+
+  close(): void {
+    for (const c of this.cancels.values()) c();
+  }
+}

@@ -1,0 +1,274 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { CommandResult, EventPayload, JobInfo } from '../../../core/api/contract';
+import { LineChart } from '../components/LineChart';
+import { useBackend } from '../stores/studio-store';
+
+type Run = CommandResult<'runs.list'>[number];
+type Point = EventPayload<'train'>;
+
+const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(0)}%`);
+const num = (v: unknown, d = 3) => (typeof v === 'number' ? v.toFixed(d) : '—');
+const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+
+/** SFT on recorded demos, live loss curves, and each run's success in the simulator. */
+export function TrainPanel() {
+  const backend = useBackend();
+  const [datasets, setDatasets] = useState<CommandResult<'datasets.list'>>([]);
+  const [runs, setRuns] = useState<Run[]>([]);
+  const [dataset, setDataset] = useState('');
+  const [name, setName] = useState(`sft-${stamp()}`);
+  const [steps, setSteps] = useState(800);
+  const [batchSize, setBatchSize] = useState(32);
+  const [lr, setLr] = useState(0.001);
+  const [episodes, setEpisodes] = useState(10);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [points, setPoints] = useState<Point[]>([]);
+  const [jobs, setJobs] = useState<Record<string, JobInfo>>({});
+  const [error, setError] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const [d, r] = await Promise.all([
+        backend.invoke('datasets.list', {}),
+        backend.invoke('runs.list', {}),
+      ]);
+      setDatasets(d);
+      setRuns(r);
+      setDataset((x) => x || d.find((y) => !y.problem && y.episodes > 0)?.name || '');
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [backend]);
+  useEffect(() => void refresh(), [refresh]);
+
+  useEffect(() => {
+    const offJob = backend.on('job', (j) => {
+      setJobs((all) => ({ ...all, [j.id]: j }));
+      if (j.state !== 'running' && j.state !== 'queued') void refresh();
+    });
+    const offPoint = backend.on('train', (p) => {
+      if (p.kind === 'sft') setPoints((all) => (all[0]?.jobId === p.jobId ? [...all, p] : [p]));
+    });
+    return () => {
+      offJob();
+      offPoint();
+    };
+  }, [backend, refresh]);
+
+  // A finished run's curve comes from its metrics file.
+  useEffect(() => {
+    if (!selected) return;
+    backend.invoke('runs.metrics', { run: selected }).then(
+      (rows) =>
+        setPoints(
+          rows.map((r) => ({
+            jobId: `file:${selected}`,
+            run: selected,
+            kind: 'sft' as const,
+            step: Number(r.step),
+            total: Number(r.totalSteps),
+            loss: typeof r.loss === 'number' ? r.loss : null,
+            valLoss: typeof r.valLoss === 'number' ? r.valLoss : null,
+            tokensPerSec: null,
+            etaSec: null,
+            successByTask: null,
+          })),
+        ),
+      (e: Error) => setError(e.message),
+    );
+  }, [backend, selected]);
+
+  const start = async () => {
+    try {
+      setPoints([]);
+      await backend.invoke('train.sft', { dataset, run: name, steps, batchSize, lr });
+      setSelected(null);
+      setError(null);
+      setName(`sft-${stamp()}`);
+      void refresh();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const running = Object.values(jobs).filter((j) => j.state === 'running');
+  const last = points[points.length - 1];
+  const chart = useMemo(
+    () => ({
+      x: points.map((p) => p.step),
+      series: [
+        { label: 'loss', values: points.map((p) => p.loss) },
+        { label: 'validation loss', values: points.map((p) => p.valLoss) },
+      ],
+    }),
+    [points],
+  );
+
+  return (
+    <section className="panel train">
+      <h1>Train</h1>
+      <div className="columns">
+        <div className="card setup">
+          <h2>Supervised fine-tuning (tiny-vla)</h2>
+          <label className="field">
+            Dataset
+            <select
+              aria-label="Training dataset"
+              value={dataset}
+              onChange={(e) => setDataset(e.target.value)}
+            >
+              {datasets.map((d) => (
+                <option key={d.name} value={d.name} disabled={d.problem !== null || d.episodes === 0}>
+                  {d.name} ({d.episodes} episodes)
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            Run name
+            <input type="text" aria-label="Run name" value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
+          <div className="grid3">
+            <label className="field">
+              Steps
+              <input
+                type="text"
+                aria-label="Steps"
+                value={steps}
+                onChange={(e) => setSteps(Number(e.target.value) || 1)}
+              />
+            </label>
+            <label className="field">
+              Batch
+              <input
+                type="text"
+                aria-label="Batch size"
+                value={batchSize}
+                onChange={(e) => setBatchSize(Number(e.target.value) || 1)}
+              />
+            </label>
+            <label className="field">
+              LR
+              <input
+                type="text"
+                aria-label="Learning rate"
+                value={lr}
+                onChange={(e) => setLr(Number(e.target.value) || 0.001)}
+              />
+            </label>
+          </div>
+          <div className="buttons">
+            <button type="button" className="primary" disabled={!dataset} onClick={() => void start()}>
+              Start SFT
+            </button>
+            {running.map((j) => (
+              <button
+                key={j.id}
+                type="button"
+                onClick={() => void backend.invoke('train.cancel', { jobId: j.id })}
+              >
+                Stop {j.kind}
+              </button>
+            ))}
+          </div>
+          {datasets.length === 0 && (
+            <p className="notice small">Record demonstrations first (Teleop &amp; Record).</p>
+          )}
+          {running.map((j) => (
+            <p key={j.id} className="small" data-testid={`job-${j.kind}`}>
+              {j.kind}: {j.message} ({(j.progress * 100).toFixed(0)}%)
+            </p>
+          ))}
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
+        </div>
+        <div className="live">
+          <div className="card">
+            <h2>
+              Loss {last ? `· step ${last.step}/${last.total}` : ''}
+              {last?.tokensPerSec ? ` · ${last.tokensPerSec.toFixed(0)} tokens/s` : ''}
+              {last?.etaSec ? ` · ETA ${Math.ceil(last.etaSec)} s` : ''}
+            </h2>
+            {points.length === 0 ? (
+              <p className="muted small">Start a run, or pick one below to see its curve.</p>
+            ) : (
+              <LineChart x={chart.x} series={chart.series} xLabel="step" testId="loss-chart" />
+            )}
+          </div>
+          <div className="card">
+            <h2>Runs</h2>
+            <table className="episode-list">
+              <thead>
+                <tr>
+                  <th>Run</th>
+                  <th>Kind</th>
+                  <th>State</th>
+                  <th>Data</th>
+                  <th>Final loss</th>
+                  <th>Sim success</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {runs.map((r) => (
+                  <tr
+                    key={r.name}
+                    className={r.name === selected ? 'selected' : ''}
+                    onClick={() => setSelected(r.name)}
+                  >
+                    <td>{r.name}</td>
+                    <td>{r.kind}</td>
+                    <td data-testid={`run-state-${r.name}`}>{r.state}</td>
+                    <td>{r.dataset ?? r.from ?? ''}</td>
+                    <td>{num(r.result?.finalLoss)}</td>
+                    <td data-testid={`run-eval-${r.name}`}>{pct(r.evaluation?.average)}</td>
+                    <td>
+                      <button
+                        type="button"
+                        disabled={r.state !== 'done'}
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          void backend
+                            .invoke('train.eval', { run: r.name, episodes })
+                            .catch((err: Error) => setError(err.message));
+                        }}
+                      >
+                        Evaluate
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <label className="field inline small">
+              Episodes per task for evaluation
+              <input
+                type="text"
+                aria-label="Evaluation episodes"
+                value={episodes}
+                onChange={(e) => setEpisodes(Number(e.target.value) || 1)}
+              />
+            </label>
+            {runs
+              .filter((r) => r.name === selected && r.evaluation)
+              .map((r) => (
+                <table key={r.name} className="episode-list small">
+                  <tbody>
+                    {Object.entries(r.evaluation!.successByTask).map(([task, v]) => (
+                      <tr key={task}>
+                        <td>{task}</td>
+                        <td>{pct(v)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ))}
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { JobInfo } from '../../core/api/contract';
+import { defaultProviders } from '../../core/api/default-providers';
+import { recordExpertDemos } from '../../core/api/jobs/expert-demos';
+import { Studio } from '../../core/api/studio';
+
+const home = mkdtempSync(join(tmpdir(), 'pushcut-training-'));
+let studio: Studio;
+const jobs: JobInfo[] = [];
+
+beforeAll(async () => {
+  process.env.PUSHCUT_HOME = home;
+  await recordExpertDemos({
+    root: join(home, 'datasets', 'demos'),
+    tasks: ['press_button'],
+    episodesPerTask: 2,
+  });
+  studio = new Studio({ shell: 'test', version: '0', providers: defaultProviders() });
+  studio.on('job', (j) => jobs.push(j));
+}, 120_000);
+afterAll(() => studio.close());
+
+const finished = (id: string) =>
+  new Promise<JobInfo>((resolve) => {
+    const check = setInterval(() => {
+      const j = jobs.filter((x) => x.id === id).at(-1);
+      if (j && j.state !== 'running') {
+        clearInterval(check);
+        resolve(j);
+      }
+    }, 50);
+  });
+
+it('trains SFT, evaluates the policy in the simulator and keeps both in the run record', {
+  timeout: 240_000,
+}, async () => {
+  const { jobId } = await studio.invoke('train.sft', { dataset: 'demos', run: 'r1', steps: 6, batchSize: 8 });
+  expect((await finished(jobId)).state).toBe('done');
+  const again = await studio.invoke('train.sft', { dataset: 'demos', run: 'r1' }).catch((e: Error) => e);
+  expect((again as Error).message).toMatch(/exists already/);
+
+  const ev = await studio.invoke('train.eval', { run: 'r1', tasks: ['press_button'], episodes: 2 });
+  const done = await finished(ev.jobId);
+  expect(done.state).toBe('done');
+  const [run] = await studio.invoke('runs.list', {});
+  expect(run?.evaluation?.episodesPerTask).toBe(2);
+  expect(Object.keys(run?.evaluation?.successByTask ?? {})).toEqual(['press_button']);
+  expect((await studio.invoke('runs.metrics', { run: 'r1' })).length).toBe(6);
+});
+
+it('explains what is missing: an unknown dataset, a run without a policy, an unknown task', async () => {
+  await expect(studio.invoke('train.sft', { dataset: 'nope', run: 'r2' })).rejects.toThrow(
+    /does not exist: record demos first/,
+  );
+  await expect(studio.invoke('train.eval', { run: 'ghost' })).rejects.toThrow(/no exported policy yet/);
+  await expect(studio.invoke('train.eval', { run: 'r1', tasks: ['juggle'] })).rejects.toThrow(/Unknown task/);
+});
