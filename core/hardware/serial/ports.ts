@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, readdir, realpath } from 'node:fs/promises';
+import { access, readdir, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { BusError, PERMISSION_FIX } from './errors';
@@ -15,6 +15,31 @@ export interface PortInfo {
   productId?: string;
   /** How it was found: the OS listing (udev) or a scan of /dev. */
   source: 'serialport' | 'dev-scan';
+  /** FTDI-style USB adapters (ttyUSB, e.g. ROBOTIS U2D2): the driver's latency timer, when readable. */
+  latencyTimerMs?: number;
+  /** Set when that timer will slow the bus down, with the fix. */
+  latencyWarning?: string;
+}
+
+/**
+ * FTDI adapters batch received bytes for `latency_timer` ms (default 16), capping a
+ * request/response bus near 1000/16 = 60 exchanges/s; the vendors' SDKs recommend 1 ms.
+ */
+async function addLatencyInfo(port: PortInfo, sysRoot: string): Promise<void> {
+  const real = await realpath(port.path).catch(() => port.path);
+  const name = real.split('/').pop() ?? '';
+  if (!/^ttyUSB\d+$/.test(name)) return;
+  const file = join(sysRoot, 'bus', 'usb-serial', 'devices', name, 'latency_timer');
+  const text = await readFile(file, 'utf8').catch(() => null);
+  const ms = text === null ? Number.NaN : Number.parseInt(text, 10);
+  if (!Number.isFinite(ms)) return;
+  port.latencyTimerMs = ms;
+  if (ms > 2) {
+    port.latencyWarning =
+      `${name}'s USB latency timer is ${ms} ms, which limits the servo bus to about ${Math.floor(1000 / ms)} exchanges/s: ` +
+      `set it to 1 ms with \`echo 1 | sudo tee ${file}\` (or a udev rule: ` +
+      `ACTION=="add", SUBSYSTEM=="usb-serial", DRIVER=="ftdi_sio", ATTR{latency_timer}="1")`;
+  }
 }
 
 export interface ListPortsResult {
@@ -75,13 +100,18 @@ async function osList(timeoutMs: number): Promise<PortInfo[]> {
  * Ports the OS listing missed but /dev shows are added too.
  */
 export async function listPorts(
-  opts: { devRoot?: string; timeoutMs?: number } = {},
+  opts: { devRoot?: string; sysRoot?: string; timeoutMs?: number } = {},
 ): Promise<ListPortsResult> {
-  const devRoot = opts.devRoot ?? '/dev';
+  const result = await listPortsRaw(opts.devRoot ?? '/dev', opts.timeoutMs ?? 3000);
+  for (const p of result.ports) await addLatencyInfo(p, opts.sysRoot ?? '/sys');
+  return result;
+}
+
+async function listPortsRaw(devRoot: string, timeoutMs: number): Promise<ListPortsResult> {
   const scanned = await scanDev(devRoot);
   let listed: PortInfo[];
   try {
-    listed = await osList(opts.timeoutMs ?? 3000);
+    listed = await osList(timeoutMs);
   } catch (err) {
     const why = (err as Error).message;
     return {

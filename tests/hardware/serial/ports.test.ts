@@ -29,6 +29,19 @@ describe('port listing', () => {
     }
   });
 
+  it('flags an FTDI latency timer that would cap the bus, with the fix', async () => {
+    const sys = join(dev, 'sys');
+    mkdirSync(join(sys, 'bus', 'usb-serial', 'devices', 'ttyUSB0'), { recursive: true });
+    writeFileSync(join(sys, 'bus', 'usb-serial', 'devices', 'ttyUSB0', 'latency_timer'), '16\n');
+    const { ports } = await listPorts({ devRoot: dev, sysRoot: sys });
+    const usb = ports.find((p) => p.path.endsWith('ttyUSB0'))!;
+    expect(usb.latencyTimerMs).toBe(16);
+    expect(usb.latencyWarning).toMatch(
+      /latency timer is 16 ms.*about 62 exchanges\/s.*echo 1 \| sudo tee .*latency_timer/,
+    );
+    expect(ports.find((p) => p.path.endsWith('ttyACM1'))!.latencyTimerMs).toBeUndefined();
+  });
+
   it('with udevadm present, uses the OS listing and adds what /dev shows', async () => {
     const { ports, warning } = await listPorts({ devRoot: dev });
     expect(warning).toBeUndefined();
