@@ -71,6 +71,8 @@ class BatchPacker {
     private readonly samples: readonly SftSample[],
     private readonly enc: readonly Encoded[],
     readonly batch: number,
+    private readonly shift = 0,
+    private readonly rand: () => number = Math.random,
   ) {
     const px = cfg.imageSize * cfg.imageSize * 3;
     this.front = new Uint8Array(batch * px);
@@ -80,6 +82,28 @@ class BatchPacker {
     this.actions = new BigInt64Array(batch * cfg.chunk * cfg.actionDim);
   }
 
+  /** Copy an image into the batch, shifted by a random offset (edge pixels replicated) when augmenting. */
+  private putImage(dst: Uint8Array, src: Uint8Array, offset: number): void {
+    if (!this.shift) {
+      dst.set(src, offset);
+      return;
+    }
+    const n = this.cfg.imageSize;
+    const dx = Math.floor(this.rand() * (2 * this.shift + 1)) - this.shift;
+    const dy = Math.floor(this.rand() * (2 * this.shift + 1)) - this.shift;
+    for (let y = 0; y < n; y++) {
+      const sy = Math.min(n - 1, Math.max(0, y + dy));
+      for (let x = 0; x < n; x++) {
+        const sx = Math.min(n - 1, Math.max(0, x + dx));
+        const si = (sy * n + sx) * 3;
+        const di = offset + (y * n + x) * 3;
+        dst[di] = src[si] as number;
+        dst[di + 1] = src[si + 1] as number;
+        dst[di + 2] = src[si + 2] as number;
+      }
+    }
+  }
+
   pack(indices: readonly number[]): Record<string, HostTensor> {
     const c = this.cfg;
     const px = c.imageSize * c.imageSize * 3;
@@ -87,8 +111,8 @@ class BatchPacker {
     indices.forEach((idx, b) => {
       const s = this.samples[idx] as SftSample;
       const e = this.enc[idx] as Encoded;
-      this.front.set(s.front, b * px);
-      this.wrist.set(s.wrist, b * px);
+      this.putImage(this.front, s.front, b * px);
+      this.putImage(this.wrist, s.wrist, b * px);
       this.state.set(s.state, b * c.actionDim);
       for (let k = 0; k < c.maxTokens; k++) this.tokens[b * c.maxTokens + k] = BigInt(e.tokens[k] as number);
       for (let k = 0; k < per; k++) this.actions[b * per + k] = BigInt(e.actions[k] as number);
@@ -139,7 +163,9 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     tokens: tokenizeInstruction(s.instruction, cfg.vocab, cfg.maxTokens),
     actions: tokenizeActions(s.actionChunk, cfg.actionStats, cfg.bins),
   }));
-  const packer = new BatchPacker(cfg, opts.samples, enc, batch);
+  const shift = opts.augmentShift ?? Math.floor(cfg.imageSize / 16);
+  const packer = new BatchPacker(cfg, opts.samples, enc, batch, shift, rand);
+  const evalPacker = new BatchPacker(cfg, opts.samples, enc, batch);
   const trainer = await Trainer.create({
     model: tinyVla(cfg),
     batch,
@@ -158,7 +184,7 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     for (let start = 0; start < valIdx.length; start += batch) {
       // The graph has a fixed batch: fill the last batch cyclically from the validation split.
       const ids = Array.from({ length: batch }, (_, k) => valIdx[(start + k) % valIdx.length] as number);
-      total += (await trainer.evaluate(packer.pack(ids))).loss;
+      total += (await trainer.evaluate(evalPacker.pack(ids))).loss;
       batches += 1;
     }
     return total / batches;

@@ -41,6 +41,8 @@ export interface SftOptions {
   valFraction?: number;
   /** Validate every N steps (and at the end). Default: once per epoch. */
   evalEvery?: number;
+  /** Random image shift augmentation in pixels (edge-replicated), per sample and camera. Default imageSize / 16; 0 disables. */
+  augmentShift?: number;
   seed?: number;
   threads?: number;
   onProgress?: (p: SftProgress) => void;
