@@ -40,7 +40,7 @@ export interface RecordingOptions {
   video?: Partial<VideoSettings>;
   /** Per camera, frames allowed to wait for the encoder before new ones are dropped (default 2 s). */
   maxQueuedFrames?: number;
-  /** Start the next episode's encoders while idle (default true). */
+  /** Start the next episode's encoders while idle, after each episode and on warmUp() (default true). */
   prewarmEncoders?: boolean;
 }
 
@@ -125,7 +125,6 @@ export class RecordingSession {
   ) {
     this.stateDim = spec.stateNames.length;
     this.actionDim = spec.actionNames.length;
-    this.prewarm();
   }
 
   static async open(opts: RecordingOptions): Promise<RecordingSession> {
@@ -176,7 +175,13 @@ export class RecordingSession {
   /**
    * Start the next episode's ffmpeg processes while idle, so the first frames of an episode do
    * not wait for (or get dropped during) encoder start-up, which takes seconds on a busy machine.
+   * Done automatically after each episode; call it when the user gets ready to record the first.
+   * (Sessions opened only to relabel or delete never start encoders.)
    */
+  warmUp(): void {
+    this.prewarm();
+  }
+
   private prewarm(): void {
     if (!this.prewarmEncoders || this.warm || this.spec.cameras.length === 0) return;
     try {
