@@ -108,4 +108,47 @@ describe('RL session on a robot', () => {
     expect(eps.slice(0, 4).map((e) => e.success)).toEqual([true, false, true, false]);
     expect(eps.every((e) => e.source === 'rollout')).toBe(true);
   }, 60_000);
+  it('ends an episode on e-stop as a failure and stops the arm', async () => {
+    const robot = new FirstOrderRobot();
+    await robot.connect();
+    const loop = new ControlLoop(robot, {
+      hz: 50,
+      maxSpeed: [200, 200, 200, 200, 200, 200],
+      watchdogMs: 500,
+    });
+    loop.start((await robot.observe()).state);
+    const policy = stateMlpPolicy({
+      instructions: ['wave hello'],
+      actionLow: [-30, -30, -30, -30, -30, 0],
+      actionHigh: [30, 30, 30, 30, 30, 100],
+      bins: 16,
+      hidden: 16,
+    });
+    let ended!: (e: RobotSessionEvent) => void;
+    const endedP = new Promise<RobotSessionEvent>((r) => {
+      ended = r;
+    });
+    const session: RobotRlSession = new RobotRlSession({
+      loop,
+      policy,
+      params: initParams(policy.model, 1),
+      instruction: 'wave hello',
+      fps: 25,
+      timeLimitS: 5,
+      onEvent: (e) => {
+        if (e.type === 'awaiting-reset' && e.episode === 1) setTimeout(() => session.resetDone(), 5);
+        if (e.type === 'episode-started') setTimeout(() => void session.estop(), 100);
+        if (e.type === 'episode-ended') ended(e);
+      },
+    });
+    expect(session.opts.groupSize).toBe(4); // real-robot default
+    session.start();
+    const e = await endedP;
+    expect(e).toMatchObject({ type: 'episode-ended', end: 'estop', reward: 0 });
+    expect((e as { steps: number }).steps).toBeLessThan(125);
+    expect(robot.estops).toBe(1);
+    expect(loop.safety.estopped).toBe(true);
+    await session.stop();
+    loop.stop();
+  }, 30_000);
 });
