@@ -10,7 +10,7 @@ import type { ElectronMain, WebContentsLike } from './electron-types';
 
 /**
  * Electron main process: windows, security guards and the IPC relay. The Studio itself runs in a
- * worker thread, so robot control and training never block this event loop.
+ * process of its own, so robot control and training never block this event loop.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -20,7 +20,7 @@ const { app, BrowserWindow, ipcMain, session } = (await import(electronModule)) 
 const studio = StudioClient.start(
   'electron',
   appVersion(),
-  pathToFileURL(join(root, 'core/api/studio-worker.ts')),
+  pathToFileURL(join(root, 'core/api/studio-host.ts')),
 );
 const rendererIndex = join(root, 'dist/renderer/index.html');
 

@@ -122,7 +122,10 @@ export class DatasetService {
     return { dataset: this.recording.name, ...this.recording.session.progress() };
   }
 
-  async episodes(name: string, filter: { task?: string; source?: string; success?: boolean | null }) {
+  async episodes(
+    name: string,
+    filter: { tag?: string; task?: string; source?: string; success?: boolean | null },
+  ) {
     const reader = await this.reader(name);
     return reader.listEpisodes(filter);
   }
@@ -166,6 +169,14 @@ export class DatasetService {
       ...(label.success !== undefined ? { success: label.success } : {}),
       ...(label.note !== undefined ? { note: label.note } : {}),
     });
+  }
+
+  /** Replace the episode's pushcut tags (`pushcut:*`, `novel`), keeping the user's other tags. */
+  async setPushcutTags(name: string, index: number, tags: string[]): Promise<void> {
+    const session = await this.writable(name);
+    const current = (await this.reader(name)).episode(index).tags;
+    const kept = current.filter((t) => !t.startsWith('pushcut:') && t !== 'novel');
+    session.setEpisodeLabel(index, { tags: [...kept, ...tags] });
   }
 
   async remove(name: string, index: number): Promise<void> {

@@ -35,6 +35,7 @@ export const COMMAND_NAMES = [
   'train.cancel',
   'runs.list',
   'runs.metrics',
+  'pushcuts.analyze',
   'jobs.list',
   'logs.recent',
 ] as const satisfies readonly CommandName[];
@@ -45,4 +46,6 @@ export const EVENT_NAMES = [
   'metrics',
   'log',
   'job',
+  'recording',
+  'train',
 ] as const satisfies readonly EventName[];

@@ -167,6 +167,7 @@ export const EpisodeSummary = z.object({
 
 export const EpisodeFilterArgs = z
   .object({
+    tag: z.string().optional(),
     task: z.string().optional(),
     source: z.string().optional(),
     success: z.boolean().nullable().optional(),
@@ -194,6 +195,42 @@ export const RunRecord = z.object({
     })
     .optional(),
   message: z.string().optional(),
+});
+
+export const PushcutStrategy = z.object({
+  id: z.number(),
+  name: z.string(),
+  slug: z.string(),
+  description: z.string(),
+  isPushcut: z.boolean(),
+  successes: z.number(),
+  failures: z.number(),
+  successRate: z.number(),
+  firstSeenStep: z.number(),
+  pushcutSinceStep: z.number().optional(),
+  bestEpisodes: z.array(z.string()),
+  meanDemoDistance: z.number(),
+  sharesByStep: z.array(z.object({ rlStep: z.number(), share: z.number(), count: z.number() })),
+});
+
+export const PushcutReport = z.object({
+  demos: z.number(),
+  threshold: z.number(),
+  observed: z.number(),
+  successes: z.number(),
+  novelSuccesses: z.number(),
+  strategies: z.array(PushcutStrategy),
+  steps: z.array(
+    z.object({
+      rlStep: z.number(),
+      successes: z.number(),
+      demoLike: z.number(),
+      byStrategy: z.record(z.string(), z.number()),
+    }),
+  ),
+  /** Nearest demonstration of each strategy's best episodes, for side-by-side review. */
+  nearestDemo: z.record(z.string(), z.string()),
+  message: z.string().nullable(),
 });
 
 export const TrainEvent = z.object({
@@ -323,6 +360,12 @@ export const commandSchemas = {
   'runs.metrics': {
     args: z.object({ run: runName }).strict(),
     result: z.array(z.record(z.string(), z.unknown())),
+  },
+  'pushcuts.analyze': {
+    args: z
+      .object({ rollouts: datasetName, demos: datasetName.optional(), tag: z.boolean().default(true) })
+      .strict(),
+    result: PushcutReport,
   },
   'jobs.list': { args: empty, result: z.array(JobEvent) },
   'logs.recent': {

@@ -1,5 +1,6 @@
-import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../util/worker';
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type {
   ApiErrorShape,
   CommandArgs,
@@ -14,31 +15,51 @@ import { ApiError } from './errors';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
-/** The Studio as seen from a shell: same API, running in its own worker thread. */
+/** The Studio as seen from a shell: same API, running in its own process (see studio-host.ts). */
 export class StudioClient implements StudioApi {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private listeners = new Map<EventName, Set<(p: unknown) => void>>();
   private anyListeners = new Set<(name: EventName, payload: unknown) => void>();
 
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', (frame: ServerFrame) => this.receive(frame));
-    worker.on('error', (err) => this.failAll(`The Studio worker crashed: ${err.message}`));
-    worker.on('exit', (code) => this.failAll(`The Studio worker exited (code ${code})`));
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (frame: ServerFrame) => this.receive(frame));
+    child.on('error', (err) => this.failAll(`The Studio process failed: ${err.message}`));
+    child.on('exit', (code, signal) =>
+      this.failAll(`The Studio process exited (${signal ?? `code ${code}`})`),
+    );
   }
 
-  /** `workerModule` defaults to the studio-worker beside this file (bundled shells pass its path). */
-  static start(shell: 'electron' | 'web' | 'test', version: string, workerModule?: URL): StudioClient {
-    const module = workerModule ?? new URL('./studio-worker', import.meta.url);
-    const worker = startWorker(module, { workerData: { shell, version } });
-    return new StudioClient(worker);
+  /** `hostModule` defaults to studio-host beside this file (bundled shells pass its path). */
+  static start(shell: 'electron' | 'web' | 'test', version: string, hostModule?: URL): StudioClient {
+    const base = fileURLToPath(hostModule ?? new URL('./studio-host', import.meta.url)).replace(
+      /\.(ts|js)$/,
+      '',
+    );
+    const file = existsSync(`${base}.js`) ? `${base}.js` : `${base}.ts`;
+    const child = fork(file, [], {
+      execArgv: file.endsWith('.ts') ? ['--import', 'tsx'] : [],
+      serialization: 'advanced',
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        PUSHCUT_STUDIO: JSON.stringify({ shell, version }),
+        // Inside Electron, process.execPath is Electron itself: run it as plain Node.
+        ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+      },
+    });
+    return new StudioClient(child);
   }
 
   invoke<C extends CommandName>(command: C, args: CommandArgs<C>): Promise<CommandResult<C>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ type: 'invoke', id, command, args });
+      if (!this.child.connected) {
+        reject(new ApiError('failed', 'The Studio process is not running: restart the app'));
+        return;
+      }
+      this.child.send({ type: 'invoke', id, command, args });
     });
   }
 
@@ -60,9 +81,10 @@ export class StudioClient implements StudioApi {
   }
 
   async close(): Promise<void> {
-    const exited = new Promise((r) => this.worker.once('exit', r));
-    this.worker.postMessage({ type: 'close' });
-    const timeout = setTimeout(() => void this.worker.terminate(), 3000);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    if (this.child.connected) this.child.send({ type: 'close' });
+    const timeout = setTimeout(() => this.child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timeout);
   }

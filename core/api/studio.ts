@@ -15,6 +15,7 @@ import { DatasetService } from './datasets';
 import { ROS_PRESETS, rosConfig } from './default-providers';
 import { ApiError } from './errors';
 import type { RobotProvider } from './providers';
+import { analyzeDatasets, parseEpisodeId } from './pushcut-analysis';
 import { RosSimServer } from './ros-sim-server';
 import { commandSchemas } from './schemas';
 import { SimControl } from './sim-control';
@@ -158,6 +159,7 @@ export class Studio implements StudioApi {
       },
       'runs.list': async () => this.training.runs(),
       'runs.metrics': async ({ run }) => this.training.metrics(run),
+      'pushcuts.analyze': (args) => this.analyzePushcuts(args),
       'jobs.list': async () => [...this.jobs.values()],
       'logs.recent': async ({ limit }) => this.logs.slice(-limit),
     };
@@ -331,6 +333,36 @@ export class Studio implements StudioApi {
     r.on('stale', (ageMs: unknown) =>
       this.log('warn', 'robot', `No joint state for ${Number(ageMs).toFixed(0)} ms: holding the arm`),
     );
+  }
+
+  private async analyzePushcuts(args: { rollouts: string; demos?: string; tag: boolean }) {
+    const set = (name: string) => ({ name, root: this.datasets.root(name) });
+    const r = await analyzeDatasets({
+      rollouts: set(args.rollouts),
+      ...(args.demos ? { demos: set(args.demos) } : {}),
+    });
+    if (args.tag) {
+      for (const e of r.episodes) {
+        const { dataset, index } = parseEpisodeId(e.id);
+        if (dataset === args.rollouts) await this.datasets.setPushcutTags(dataset, index, r.tags[e.id] ?? []);
+      }
+    }
+    this.log('info', 'pushcuts', `${r.pushcuts.length} pushcut(s) among ${r.novelSuccesses} novel successes`);
+    return {
+      demos: r.calibration.demoCount,
+      threshold: r.calibration.threshold,
+      observed: r.observed,
+      successes: r.successes,
+      novelSuccesses: r.novelSuccesses,
+      strategies: r.strategies.map(({ symbols: _s, medoidEpisode: _m, firstSeenEpisode: _f, ...s }) => s),
+      steps: r.steps,
+      nearestDemo: Object.fromEntries(
+        r.strategies
+          .flatMap((s) => s.bestEpisodes)
+          .map((id) => [id, r.episodes.find((e) => e.id === id)?.nearestDemo ?? '']),
+      ),
+      message: r.message ?? null,
+    };
   }
 
   private requireSim(): SimControl {

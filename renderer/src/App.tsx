@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { StatusBar } from './components/StatusBar';
 import { ConnectPanel } from './panels/ConnectPanel';
 import { EpisodesPanel } from './panels/EpisodesPanel';
-import { PlannedPanel } from './panels/PlannedPanel';
+import { PushcutsPanel } from './panels/PushcutsPanel';
 import { RecordPanel } from './panels/RecordPanel';
 import { TrainPanel } from './panels/TrainPanel';
 import { studioActions } from './stores/actions';
@@ -66,7 +66,7 @@ export function App() {
         {panel === 'teleop' && <RecordPanel actions={actions} />}
         {panel === 'episodes' && <EpisodesPanel />}
         {panel === 'train' && <TrainPanel />}
-        {panel === 'pushcuts' && <PlannedPanel id={panel} />}
+        {panel === 'pushcuts' && <PushcutsPanel />}
       </main>
       <StatusBar actions={actions} />
     </div>
