@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ppoClipLoss } from '../../core/nn/losses';
 import { initParams, type ModelDef, rng } from '../../core/nn/model';
 import { linear, reshape } from '../../core/nn/ops';
 import type { HostTensor } from '../../core/nn/runtime';
+import { Trainer } from '../../core/nn/trainer';
 import { buildTrainingRows } from '../../core/rl/grpo/batch';
 import { GRPO_INPUTS } from '../../core/rl/grpo/loss-graph';
 import { logProbAt, referenceGrpoLoss } from '../../core/rl/grpo/reference-loss';
@@ -190,5 +192,69 @@ describe('GRPO loss in ONNX', () => {
     expect(logpOf(updater.params, bad)).toBeLessThan(logpOf(params, bad) - 0.1);
     expect(m.absLogRatio).toBeGreaterThan(0);
     await updater.release();
+  });
+  it("agrees with the NN engine's ppoClipLoss when every rollout is one decision", async () => {
+    const params = initParams(model, 9);
+    // one decision per rollout: the per-rollout mean over valid tokens is what ppoClipLoss computes per row
+    const groups = makeGroups(11).map((g) => ({
+      ...g,
+      rollouts: g.rollouts.map((r) => ({
+        ...r,
+        decisions: r.decisions.slice(0, 1),
+        finishStep: Math.min(r.finishStep, CHUNK),
+      })),
+    }));
+    const { rows } = buildTrainingRows(groups, policy);
+    const n = rows.length;
+    const tokens = BigInt64Array.from(rows.flatMap((r) => Array.from(r.decision.tokens, BigInt)));
+    const old = stackRows(
+      rows.map((r) => ({ dtype: 'float32', shape: [T], data: r.decision.behaviourLogp })),
+    );
+    const mask = stackRows(rows.map((r) => ({ dtype: 'float32', shape: [T], data: r.mask })));
+    const x = stackRows(rows.map((r) => r.decision.inputs.x!));
+    const adv = { dtype: 'float32' as const, shape: [n], data: Float32Array.from(rows, (r) => r.advantage) };
+    const ours = await GrpoUpdater.create(policy, params, { rowsPerStep: n, temperature: 1.6, threads: 1 });
+    const mine = await ours.trainer.evaluate({
+      x,
+      [GRPO_INPUTS.tokens]: { dtype: 'int64', shape: [n, T], data: tokens },
+      [GRPO_INPUTS.behaviourLogp]: old,
+      [GRPO_INPUTS.mask]: mask,
+      [GRPO_INPUTS.weight]: stackRows(rows.map((r) => ({ dtype: 'float32', shape: [T], data: r.weight }))),
+      [GRPO_INPUTS.advantage]: adv,
+    });
+    const theirs = await Trainer.create({
+      model,
+      batch: n,
+      params,
+      threads: 1,
+      extraInputs: [
+        { name: 'actions', shape: [T], dtype: 'int64' },
+        { name: 'old', shape: [T], dtype: 'float32' },
+        { name: 'adv', shape: [], dtype: 'float32' },
+        { name: 'mask', shape: [T], dtype: 'float32' },
+      ],
+      loss: (out, e) =>
+        ppoClipLoss(
+          {
+            logits: out.logits!,
+            actions: e.actions!,
+            behaviourLogp: e.old!,
+            advantages: e.adv!,
+            mask: e.mask!,
+          },
+          { temperature: 1.6 },
+        ),
+    });
+    const ref = await theirs.evaluate({
+      x,
+      actions: { dtype: 'int64', shape: [n, T], data: tokens },
+      old,
+      adv,
+      mask,
+    });
+    expect(Math.abs(mine.loss)).toBeGreaterThan(1e-4);
+    expect(mine.loss).toBeCloseTo(ref.loss, 5);
+    await ours.release();
+    await theirs.release();
   });
 });
