@@ -213,6 +213,31 @@ describe('crash safety', () => {
   });
 });
 
+describe('crash during delete', () => {
+  it('a delete interrupted after its journal was written is finished on the next open', async () => {
+    const root = join(base, 'delete-crash');
+    const rec = await recordSynthetic(root, { cameras: CAMS, lengths: [6, 7, 8] });
+    await rec.close();
+    // What deleteEpisode(0) writes first; the crash happens before any file was touched.
+    writeFileSync(
+      join(root, 'meta/pending-delete.json'),
+      JSON.stringify({ episode_index: 0, data: { chunk: 0, file: 0 } }),
+    );
+    const again = await RecordingSession.open({
+      root,
+      robot: { joints: JOINTS, robotType: 'so101_follower', cameras: CAMS },
+    });
+    expect(again.recovery.finishedDelete).toBe(0);
+    expect(again.recovery.message).toMatch(/Finished deleting episode 0/);
+    await again.close();
+    expect(existsSync(join(root, 'meta/pending-delete.json'))).toBe(false);
+    const ds = await DatasetReader.open(root);
+    expect(ds.listEpisodes().map((e) => e.length)).toEqual([7, 8]);
+    expect((await ds.loadEpisode(0)).state[0]).toEqual(JOINTS.map((_, j) => stateValue(1, 0, j)));
+    expect(await validateDataset(root)).toEqual([]);
+  });
+});
+
 describe('errors a user can act on', () => {
   it('a v2.1 dataset says it is v2.1 and how to convert it', async () => {
     const root = join(base, 'old');
