@@ -1,6 +1,8 @@
+import type { TinyVlaConfig } from '../../models/tiny-vla/config';
 import { loadCheckpoint } from '../nn/checkpoint';
 import { initParams, type ModelDef, type ParamValues } from '../nn/model';
 import { type StateMlpConfig, stateMlpPolicy } from './policies/state-mlp';
+import { tinyVlaTokenPolicy } from './policies/tiny-vla';
 import type { TokenPolicy } from './policy';
 
 /**
@@ -9,10 +11,12 @@ import type { TokenPolicy } from './policy';
  * (how tiny-vla plugs in without core/rl depending on it).
  */
 export type PolicySpec =
+  | { kind: 'tiny-vla'; config: TinyVlaConfig }
   | { kind: 'state-mlp'; config: StateMlpConfig }
   | { kind: 'module'; module: string; export: string; options?: unknown };
 
 export async function buildPolicy(spec: PolicySpec): Promise<TokenPolicy> {
+  if (spec.kind === 'tiny-vla') return tinyVlaTokenPolicy(spec.config);
   if (spec.kind === 'state-mlp') return stateMlpPolicy(spec.config);
   const mod = (await import(spec.module)) as Record<string, unknown>;
   const factory = mod[spec.export];
