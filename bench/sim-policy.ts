@@ -4,7 +4,9 @@
  * Against it: VectorEnv with N envs on 2 worker threads (batched step calls).
  *
  * Each configuration is timed REPS times after a warm-up and the best run is reported (the machine
- * is shared with other jobs, so slower runs measure them, not us).
+ * is shared with other jobs, so slower runs measure them, not us). The last column, CPU time of the
+ * whole process (all threads) per env step, does not depend on how busy the machine is: it shows
+ * what the worker threads and messaging cost on top of the simulation itself.
  *
  *   npx tsx bench/sim-policy.ts [--steps 60] [--reps 2] [--size 64] [--envs 2,4,8] [--task lift_red_cube]
  */
@@ -31,61 +33,80 @@ const cameras = { width: SIZE, height: SIZE };
 const action = (env: number, t: number): number[] =>
   HOME_STATE.map((q, j) => (j < 5 ? q + 15 * Math.sin(0.1 * t + env + j) : t % 40 < 20 ? 100 : 20));
 
-async function inProcess(withCameras: boolean): Promise<number> {
+interface Measure {
+  /** Env steps per wall-clock second (all envs together), best run. */
+  rate: number;
+  /** CPU time of the whole process (all threads) per env step, ms, in that run. */
+  cpuMs: number;
+}
+
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Time `REPS` runs of `run` (which performs `envSteps` env steps) and keep the fastest. */
+async function best(envSteps: number, prepare: () => unknown, run: () => unknown): Promise<Measure> {
+  let out: Measure = { rate: 0, cpuMs: 0 };
+  for (let r = 0; r < REPS; r++) {
+    await prepare();
+    const c0 = cpuNow();
+    const t0 = performance.now();
+    await run();
+    const rate = envSteps / ((performance.now() - t0) / 1000);
+    if (rate > out.rate) out = { rate, cpuMs: (cpuNow() - c0) / envSteps };
+  }
+  return out;
+}
+
+async function inProcess(withCameras: boolean): Promise<Measure> {
   const env = await createTaskEnv({ task: TASK, cameras: withCameras ? cameras : false });
   env.reset(1);
   for (let t = 0; t < WARMUP; t++) env.step(action(0, t));
-  let best = 0;
-  for (let r = 0; r < REPS; r++) {
-    env.reset(1);
-    const t0 = performance.now();
-    for (let t = 0; t < STEPS; t++) env.step(action(0, t));
-    best = Math.max(best, STEPS / ((performance.now() - t0) / 1000));
-  }
+  const m = await best(
+    STEPS,
+    () => env.reset(1),
+    () => {
+      for (let t = 0; t < STEPS; t++) env.step(action(0, t));
+    },
+  );
   env.close();
-  return best;
+  return m;
 }
 
-async function vector(n: number): Promise<number> {
+async function vector(n: number): Promise<Measure> {
   const v = await VectorEnv.create({ envs: { task: TASK, count: n }, workers: WORKERS, cameras });
   try {
     const seeds = Array.from({ length: n }, (_, i) => i + 1);
     await v.reset(seeds);
     for (let t = 0; t < WARMUP; t++) await v.step(seeds.map((_, i) => action(i, t)));
-    let best = 0;
-    for (let r = 0; r < REPS; r++) {
-      await v.reset(seeds);
-      const t0 = performance.now();
-      for (let t = 0; t < STEPS; t++) await v.step(seeds.map((_, i) => action(i, t)));
-      best = Math.max(best, (n * STEPS) / ((performance.now() - t0) / 1000));
-    }
-    return best;
+    return await best(
+      n * STEPS,
+      () => v.reset(seeds),
+      async () => {
+        for (let t = 0; t < STEPS; t++) await v.step(seeds.map((_, i) => action(i, t)));
+      },
+    );
   } finally {
     await v.close();
   }
 }
 
+const row = (name: string, envs: string, workers: string, m: Measure, base: Measure, n = 1): string[] => [
+  name,
+  envs,
+  workers,
+  fmt(m.rate),
+  fmt(m.rate / n),
+  (m.rate / base.rate).toFixed(2),
+  m.cpuMs.toFixed(2),
+];
+
 const base = await inProcess(true);
-const rows: string[][] = [['1 env, in-process (baseline)', '1', '-', fmt(base), fmt(base), '1.00']];
-const noCam = await inProcess(false);
-rows.push([
-  '1 env, in-process, no cameras (physics only)',
-  '1',
-  '-',
-  fmt(noCam),
-  fmt(noCam),
-  (noCam / base).toFixed(2),
-]);
+const rows: string[][] = [row('1 env, in-process (baseline)', '1', '-', base, base)];
+rows.push(row('1 env, in-process, no cameras (physics only)', '1', '-', await inProcess(false), base));
 for (const n of ENVS) {
-  const rate = await vector(n);
-  rows.push([
-    `VectorEnv, ${n} envs`,
-    String(n),
-    String(Math.min(WORKERS, n)),
-    fmt(rate),
-    fmt(rate / n),
-    (rate / base).toFixed(2),
-  ]);
+  rows.push(row(`VectorEnv, ${n} envs`, String(n), String(Math.min(WORKERS, n)), await vector(n), base, n));
 }
 
 console.log(
@@ -101,6 +122,7 @@ const head = [
   'policy steps/s (all envs)',
   'per env',
   'ratio vs baseline',
+  'CPU ms per env step (all threads)',
 ];
 const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
 const line = (cells: string[]) => `| ${cells.map((x, c) => x.padEnd(widths[c] ?? 0)).join(' | ')} |`;
