@@ -2,6 +2,7 @@ import { RosRobot, type RosRobotConfig, rosPresets } from '../hardware/ros';
 import { SimRobot } from '../hardware/sim/sim-robot';
 import { listTasks } from '../sim/env';
 import type { RobotProvider } from './providers';
+import { SerialControl } from './serial-control';
 
 const simProvider: RobotProvider = {
   id: 'sim',
@@ -50,7 +51,26 @@ const rosProvider: RobotProvider = {
   },
 };
 
+const servoProvider = (id: 'feetech' | 'dynamixel', label: string, detail: string): RobotProvider => ({
+  id,
+  label,
+  probe: async () => ({ available: true, detail }),
+  create: async (args) => {
+    if (args.backend !== id) throw new Error(`${id} provider got a ${args.backend} connect request`);
+    return SerialControl.createFollower({ backend: id, ...args.options });
+  },
+});
+
 /** The robot backends this build offers. */
 export function defaultProviders(): RobotProvider[] {
-  return [simProvider, rosProvider];
+  return [
+    simProvider,
+    servoProvider(
+      'feetech',
+      'SO-101 / SO-100 (Feetech bus)',
+      'USB serial servo bus; LeRobot calibration files',
+    ),
+    servoProvider('dynamixel', 'Koch (Dynamixel bus)', 'Dynamixel protocol 2.0 over USB serial'),
+    rosProvider,
+  ];
 }

@@ -31,7 +31,17 @@ export const ConnectArgs = z.discriminatedUnion('backend', [
   z
     .object({
       backend: z.enum(['feetech', 'dynamixel']),
-      options: z.object({ port: z.string().min(1), arm: z.string().default('so101') }).strict(),
+      options: z
+        .object({
+          port: z.string().min(1),
+          arm: z.enum(['so101', 'so100', 'koch']).default('so101'),
+          /** Names the calibration file, as LeRobot's robot id does. */
+          id: z
+            .string()
+            .regex(/^[\w.-]{1,64}$/)
+            .default('default'),
+        })
+        .strict(),
     })
     .strict(),
   z
@@ -54,6 +64,8 @@ export const JointInfo = z.object({ name: z.string(), min: z.number(), max: z.nu
 export const RobotDescription = z.object({
   backend: BackendId,
   robotType: z.string(),
+  /** False for a servo arm without a calibration: it must be calibrated before it can move. */
+  calibrated: z.boolean(),
   joints: z.array(JointInfo),
   cameras: z.array(z.object({ name: z.string(), width: z.number(), height: z.number() })),
 });
@@ -233,6 +245,12 @@ export const PushcutReport = z.object({
   message: z.string().nullable(),
 });
 
+export const CalibrationEvent = z.object({
+  step: z.enum(['idle', 'move-to-middle', 'record-ranges', 'done']),
+  message: z.string(),
+  ranges: z.record(z.string(), z.object({ position: z.number(), min: z.number(), max: z.number() })),
+});
+
 export const TrainEvent = z.object({
   jobId: z.string(),
   run: z.string(),
@@ -271,6 +289,19 @@ export const commandSchemas = {
       .strict(),
     result: z.object({ episodeIndex: z.number(), task: z.string() }),
   },
+  'serial.ports': {
+    args: empty,
+    result: z.object({
+      ports: z.array(z.object({ path: z.string(), description: z.string() })),
+      note: z.string().nullable(),
+    }),
+  },
+  'serial.virtualStart': { args: empty, result: z.object({ devicePath: z.string() }) },
+  'serial.virtualSweep': { args: empty, result: ok },
+  'calibrate.start': { args: empty, result: CalibrationEvent },
+  'calibrate.setMiddle': { args: empty, result: CalibrationEvent },
+  'calibrate.finish': { args: empty, result: CalibrationEvent },
+  'calibrate.cancel': { args: empty, result: ok },
   'ros.presets': {
     args: empty,
     result: z.array(
@@ -382,4 +413,5 @@ export const eventSchemas = {
   job: JobEvent,
   recording: RecordingProgress,
   train: TrainEvent,
+  calibration: CalibrationEvent,
 } as const;

@@ -18,6 +18,7 @@ import type { RobotProvider } from './providers';
 import { analyzeDatasets, parseEpisodeId } from './pushcut-analysis';
 import { RosSimServer } from './ros-sim-server';
 import { commandSchemas } from './schemas';
+import { SerialControl } from './serial-control';
 import { SimControl } from './sim-control';
 import { TrainingService } from './training/training-service';
 
@@ -62,6 +63,7 @@ export class Studio implements StudioApi {
   private readonly datasets = new DatasetService((p) => this.emit('recording', p));
   private sim: SimControl | null = null;
   private readonly rosSim = new RosSimServer();
+  private readonly serial = new SerialControl((e) => this.emit('calibration', e));
   private readonly training = new TrainingService({
     job: (job) => this.reportJob(job),
     point: (p) => this.emit('train', p),
@@ -112,6 +114,30 @@ export class Studio implements StudioApi {
         if (!name) throw new ApiError('invalid_args', 'record.start needs the task instruction', 'task');
         return { episodeIndex: this.datasets.start(name), task: name };
       },
+      'serial.ports': () => this.serial.ports(),
+      'serial.virtualStart': async () => {
+        const devicePath = await this.serial.startVirtual();
+        this.log('info', 'serial', `Virtual SO-101 (Feetech bus) on ${devicePath}`);
+        return { devicePath };
+      },
+      'serial.virtualSweep': async () => {
+        await this.serial.sweepVirtual();
+        return { ok: true as const };
+      },
+      'calibrate.start': () => this.serial.startCalibration(this.robot, this.loop),
+      'calibrate.setMiddle': () => this.serial.setMiddle(),
+      'calibrate.finish': async () => {
+        const robot = this.robot;
+        if (!robot) throw new ApiError('failed', 'The arm disconnected during calibration');
+        const done = await this.serial.finish(robot);
+        this.refreshDescription(robot);
+        this.log('info', 'serial', 'Calibration saved and written to the motors');
+        return done;
+      },
+      'calibrate.cancel': async () => {
+        await this.serial.cancelCalibration();
+        return { ok: true as const };
+      },
       'ros.presets': async () =>
         ROS_PRESETS.map((p) => ({
           ...p,
@@ -124,6 +150,7 @@ export class Studio implements StudioApi {
       },
       'ros.stopSim': async () => {
         await this.rosSim.stop();
+        await this.serial.close();
         this.training.close();
         return { ok: true as const };
       },
@@ -212,6 +239,7 @@ export class Studio implements StudioApi {
     await this.disconnect('Studio closed');
     await this.datasets.close();
     await this.rosSim.stop();
+    await this.serial.close();
     this.training.close();
   }
 
@@ -249,19 +277,8 @@ export class Studio implements StudioApi {
     try {
       robot = await provider.create(args);
       await robot.connect();
-      const first = await robot.observe();
       const f = robot.features;
-      this.description = {
-        backend: args.backend,
-        robotType: f.robotType,
-        joints: f.joints.map((name, i) => ({
-          name,
-          min: f.limits[i]!.min,
-          max: f.limits[i]!.max,
-          unit: name === 'gripper' ? '%' : 'deg',
-        })),
-        cameras: f.cameras,
-      };
+      this.description = describe(args.backend, robot);
       const hz = args.backend === 'sim' ? args.options.controlHz : 30;
       const loop = new ControlLoop(robot, {
         hz,
@@ -270,13 +287,19 @@ export class Studio implements StudioApi {
       });
       loop.onTick((t) => this.onTick(t));
       loop.onError((err) => void this.onRobotError(err));
-      loop.start(first.state);
+      // An uncalibrated servo arm cannot report joint angles yet: it waits for the calibration flow.
+      if (this.description.calibrated) loop.start((await robot.observe()).state);
       this.robot = robot;
       this.loop = loop;
       this.lastRobotError = '';
       this.followPresence(robot);
       this.sim = SimControl.for(loop, () => void this.onExpertDone());
-      this.setConnection('connected', `Connected to ${provider.label}`);
+      this.setConnection(
+        'connected',
+        this.description.calibrated
+          ? `Connected to ${provider.label}`
+          : `Connected to ${provider.label}: calibrate the arm before moving it`,
+      );
       this.log(
         'info',
         'robot',
@@ -330,6 +353,13 @@ export class Studio implements StudioApi {
       if (next === 'connected') this.lastRobotError = '';
       this.setConnection(next, typeof why === 'string' && why ? why : `Robot ${String(state)}`);
     });
+    r.on('disconnected', (err: unknown) => {
+      if (this.robot !== robot) return;
+      const message = err instanceof Error ? err.message : String(err);
+      this.loop?.stop();
+      this.log('error', 'robot', message);
+      this.setConnection('error', `${message} — reconnect the cable, then connect again`);
+    });
     r.on('stale', (ageMs: unknown) =>
       this.log('warn', 'robot', `No joint state for ${Number(ageMs).toFixed(0)} ms: holding the arm`),
     );
@@ -363,6 +393,13 @@ export class Studio implements StudioApi {
       ),
       message: r.message ?? null,
     };
+  }
+
+  /** Limits change when an arm is calibrated: tell the UI the arm's new description. */
+  private refreshDescription(robot: Robot): void {
+    if (!this.connection.backend) return;
+    this.description = describe(this.connection.backend, robot);
+    this.setConnection('connected', 'Calibrated: the arm follows commands');
   }
 
   private requireSim(): SimControl {
@@ -442,4 +479,20 @@ export class Studio implements StudioApi {
       topics,
     });
   }
+}
+
+function describe(backend: RobotDescription['backend'], robot: Robot): RobotDescription {
+  const f = robot.features;
+  return {
+    backend,
+    robotType: f.robotType,
+    calibrated: (robot as { isCalibrated?: boolean }).isCalibrated !== false,
+    joints: f.joints.map((name, i) => ({
+      name,
+      min: f.limits[i]!.min,
+      max: f.limits[i]!.max,
+      unit: name === 'gripper' ? '%' : 'deg',
+    })),
+    cameras: f.cameras,
+  };
 }

@@ -5,7 +5,9 @@ import { JointPlot } from '../components/JointPlot';
 import { JointSliders } from '../components/JointSliders';
 import type { StudioActions } from '../stores/actions';
 import { useStudio } from '../stores/studio-store';
+import { CalibrationWizard } from './CalibrationWizard';
 import { type RosConnect, RosForm } from './RosForm';
+import { type SerialConnect, SerialForm } from './SerialForm';
 
 export function ConnectPanel({ actions }: { actions: StudioActions }) {
   const backends = useStudio((s) => s.backends);
@@ -25,12 +27,17 @@ export function ConnectPanel({ actions }: { actions: StudioActions }) {
     (options: RosConnect | null, problem: string | null) => setRos({ options, problem }),
     [],
   );
+  const [serial, setSerial] = useState<SerialConnect | null>(null);
   const busy = connection.state === 'connecting';
   const connected = connection.state === 'connected' && robot !== null;
 
   const connect = () => {
     if (backend === 'ros') {
       if (ros.options) void actions.connect({ backend: 'ros', options: ros.options });
+      return;
+    }
+    if (backend === 'feetech' || backend === 'dynamixel') {
+      if (serial?.port) void actions.connect({ backend, options: serial });
       return;
     }
     if (backend !== 'sim') return;
@@ -90,6 +97,7 @@ export function ConnectPanel({ actions }: { actions: StudioActions }) {
             </>
           )}
           {backend === 'ros' && <RosForm onChange={onRosChange} />}
+          {(backend === 'feetech' || backend === 'dynamixel') && <SerialForm onChange={setSerial} />}
           {backend === 'ros' && ros.problem && <p className="error small">{ros.problem}</p>}
           <div className="buttons">
             <button type="button" className="primary" disabled={busy} onClick={connect}>
@@ -107,15 +115,20 @@ export function ConnectPanel({ actions }: { actions: StudioActions }) {
         </div>
         {connected && robot && (
           <div className="live">
+            {(robot.backend === 'feetech' || robot.backend === 'dynamixel') && (
+              <CalibrationWizard virtualArm={serial?.id === 'pushcut_virtual'} />
+            )}
             <div className="cameras">
               {robot.cameras.map((c) => (
                 <CameraView key={c.name} name={c.name} image={images[c.name]} />
               ))}
             </div>
-            <div className="card">
-              <h2>Joints</h2>
-              <JointSliders robot={robot} actions={actions} />
-            </div>
+            {robot.calibrated && (
+              <div className="card">
+                <h2>Joints</h2>
+                <JointSliders robot={robot} actions={actions} />
+              </div>
+            )}
             <div className="card">
               <h2>Joint state</h2>
               <JointPlot joints={robot.joints.map((j) => j.name)} />

@@ -1,0 +1,96 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { CommandArgs, CommandResult } from '../../../core/api/contract';
+import { useBackend } from '../stores/studio-store';
+
+export type SerialConnect = Extract<
+  CommandArgs<'robot.connect'>,
+  { backend: 'feetech' | 'dynamixel' }
+>['options'];
+
+/** A serial device path (listed or typed), the arm type and its calibration id. */
+export function SerialForm({ onChange }: { onChange: (o: SerialConnect) => void }) {
+  const backend = useBackend();
+  const [ports, setPorts] = useState<CommandResult<'serial.ports'> | null>(null);
+  const [port, setPort] = useState('');
+  const [arm, setArm] = useState<SerialConnect['arm']>('so101');
+  const [id, setId] = useState('default');
+  const [error, setError] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const p = await backend.invoke('serial.ports', {});
+      setPorts(p);
+      setPort((x) => x || p.ports[0]?.path || '');
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [backend]);
+  useEffect(() => void refresh(), [refresh]);
+  useEffect(() => onChange({ port, arm, id }), [port, arm, id, onChange]);
+
+  return (
+    <div className="serial-form">
+      <label className="field">
+        Serial port
+        <input
+          type="text"
+          aria-label="Serial port"
+          list="serial-ports"
+          value={port}
+          onChange={(e) => setPort(e.target.value)}
+        />
+        <datalist id="serial-ports">
+          {ports?.ports.map((p) => (
+            <option key={p.path} value={p.path}>
+              {p.description}
+            </option>
+          ))}
+        </datalist>
+      </label>
+      <p className="muted small">
+        {ports ? `${ports.ports.length} port(s) found` : 'Looking for ports…'} {ports?.note ?? ''}{' '}
+        <button type="button" className="chip" onClick={() => void refresh()}>
+          Rescan
+        </button>
+      </p>
+      <div className="grid3">
+        <label className="field">
+          Arm
+          <select
+            aria-label="Arm type"
+            value={arm}
+            onChange={(e) => setArm(e.target.value as SerialConnect['arm'])}
+          >
+            <option value="so101">SO-101</option>
+            <option value="so100">SO-100</option>
+            <option value="koch">Koch</option>
+          </select>
+        </label>
+        <label className="field" style={{ gridColumn: 'span 2' }}>
+          Calibration id
+          <input type="text" aria-label="Calibration id" value={id} onChange={(e) => setId(e.target.value)} />
+        </label>
+      </div>
+      <div className="buttons">
+        <button
+          type="button"
+          onClick={async () => {
+            try {
+              const v = await backend.invoke('serial.virtualStart', {});
+              setPort(v.devicePath);
+              setId('pushcut_virtual');
+              setArm('so101');
+              setError(null);
+              void refresh();
+            } catch (e) {
+              setError((e as Error).message);
+            }
+          }}
+        >
+          Start a virtual SO-101
+        </button>
+      </div>
+      {error && <p className="error small">{error}</p>}
+    </div>
+  );
+}
