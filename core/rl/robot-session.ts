@@ -34,6 +34,11 @@ export interface RobotSessionOptions {
   update?: GrpoUpdateConfig;
   /** Decides rewards for episodes not labelled by a key during the run (default: ask the person). */
   reward?: RewardSource;
+  /**
+   * The person's labels (`label()` answers its prompts). Pass the same object to a SuccessDetector
+   * used as `reward`, so the detector can fall back to the person.
+   */
+  labels?: HumanLabelReward;
   recorder?: RolloutRecorder;
   onEvent?: (e: RobotSessionEvent) => void;
 }
@@ -78,7 +83,7 @@ export class RobotRlSession {
   private readonly runner: PolicyRunner;
   private updater: Promise<GrpoUpdater>;
   private updating: Promise<void> | null = null;
-  private readonly humanReward = new HumanLabelReward();
+  private readonly humanReward: HumanLabelReward;
   private latest: ControlTick | null = null;
   private unsubscribe: () => void;
   private resetWaiter: (() => void) | null = null;
@@ -100,6 +105,7 @@ export class RobotRlSession {
   constructor(options: RobotSessionOptions) {
     this.opts = { ...ROBOT_RL_DEFAULTS, ...options };
     this.params = new Map(options.params);
+    this.humanReward = options.labels ?? new HumanLabelReward();
     this.runner = new PolicyRunner(options.policy);
     this.updater = GrpoUpdater.create(options.policy, options.params, {
       rowsPerStep: ROBOT_RL_DEFAULTS.rowsPerStep,

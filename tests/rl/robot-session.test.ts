@@ -8,6 +8,7 @@ import { ControlLoop } from '../../core/hardware/control-loop';
 import { initParams } from '../../core/nn/model';
 import { stateMlpPolicy } from '../../core/rl/policies/state-mlp';
 import { DatasetRolloutRecorder } from '../../core/rl/recorder';
+import { HumanLabelReward, SuccessDetector } from '../../core/rl/reward';
 import { RobotRlSession, type RobotSessionEvent } from '../../core/rl/robot-session';
 import { FirstOrderRobot } from '../helpers/first-order-robot';
 
@@ -38,6 +39,9 @@ describe('RL session on a robot', () => {
     const rec = await RecordingSession.open({ root: join(root, 'dataset'), robot: robot.features, fps: 25 });
     const recorder = new DatasetRolloutRecorder(rec, ['front']);
     const events: RobotSessionEvent[] = [];
+    // the learned detector proposes rewards; untrained, it asks the person and learns from the answer
+    const labels = new HumanLabelReward();
+    const detector = new SuccessDetector({ human: labels });
     let updated!: () => void;
     const updatedP = new Promise<void>((r) => {
       updated = r;
@@ -50,6 +54,8 @@ describe('RL session on a robot', () => {
       fps: 25,
       timeLimitS: 0.4,
       recorder,
+      labels,
+      reward: detector,
       update: { lr: 1e-2, threads: 1 },
       // the UI: reset key, success/failure keys, take-over, label prompt
       onEvent: (e) => {
@@ -102,6 +108,7 @@ describe('RL session on a robot', () => {
     expect(done).toBeGreaterThan(nextReset);
     expect(session.policyVersion).toBe(1);
     expect(robot.acts.length).toBeGreaterThan(10);
+    expect(detector.labelCount).toBe(2); // episodes 2 and 3 were labelled at the prompt
 
     const eps = (await openDataset(join(root, 'dataset'))).listEpisodes();
     expect(eps.length).toBeGreaterThanOrEqual(4);
