@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/rl-headline.ts [--tasks a,b] [--image 32] [--sft-steps 400] [--updates 40]
  *                                [--budget-min 30] [--eval-seeds 20] [--envs 8] [--groups 4]
+ *                                [--lr 1e-4] [--max-stalled 1000]
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     envs: { type: 'string', default: '8' },
     groups: { type: 'string', default: '4' },
     lr: { type: 'string', default: '1e-4' },
+    // batches in a row with no informative group before giving up (the time budget stops it anyway)
+    'max-stalled': { type: 'string', default: '1000' },
   },
 });
 const tasks = args.tasks ? args.tasks.split(',') : listTasks().map((t) => t.id);
@@ -106,6 +109,7 @@ const rl = await runRlJob({
   updates: Number(args.updates),
   groupSize: 8,
   groupsPerBatch: Number(args.groups),
+  maxStalledBatches: Number(args['max-stalled']),
   update: { lr: Number(args.lr), rowsPerStep: 64 },
   signal: budget,
   onEvent: (e) => {
