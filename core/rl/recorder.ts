@@ -34,6 +34,7 @@ export class DatasetRolloutRecorder implements RolloutRecorder {
     const frames = played.frames;
     if (!frames)
       return Promise.reject(new Error('Rollout has no frames: play it with keepFrames to record it'));
+    if (frames.length === 0) return this.chain; // nothing happened (stopped before the first step)
     const run = async () => {
       const s = this.session;
       s.startEpisode({
