@@ -1,3 +1,5 @@
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { TinyVlaConfig } from '../../models/tiny-vla/config';
 import { loadCheckpoint } from '../nn/checkpoint';
 import { initParams, type ModelDef, type ParamValues } from '../nn/model';
@@ -18,7 +20,9 @@ export type PolicySpec =
 export async function buildPolicy(spec: PolicySpec): Promise<TokenPolicy> {
   if (spec.kind === 'tiny-vla') return tinyVlaTokenPolicy(spec.config);
   if (spec.kind === 'state-mlp') return stateMlpPolicy(spec.config);
-  const mod = (await import(spec.module)) as Record<string, unknown>;
+  // a file path (POSIX or Windows) or a URL
+  const target = isAbsolute(spec.module) ? pathToFileURL(spec.module).href : spec.module;
+  const mod = (await import(target)) as Record<string, unknown>;
   const factory = mod[spec.export];
   if (typeof factory !== 'function') {
     throw new Error(`Policy module ${spec.module} has no factory function "${spec.export}"`);
