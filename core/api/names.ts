@@ -38,6 +38,7 @@ export const COMMAND_NAMES = [
   'episodes.label',
   'episodes.delete',
   'train.sft',
+  'train.rl',
   'train.eval',
   'train.cancel',
   'runs.list',

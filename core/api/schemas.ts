@@ -376,6 +376,21 @@ export const commandSchemas = {
       .strict(),
     result: z.object({ jobId: z.string() }),
   },
+  'train.rl': {
+    args: z
+      .object({
+        run: runName,
+        from: runName,
+        tasks: z.array(z.string()).optional(),
+        updates: z.number().int().min(1).max(100_000).default(20),
+        groupSize: z.number().int().min(2).max(64).default(8),
+        groupsPerBatch: z.number().int().min(1).max(256).default(4),
+        temperature: z.number().positive().max(10).default(1.6),
+        evalEpisodes: z.number().int().min(0).max(1000).default(4),
+      })
+      .strict(),
+    result: z.object({ jobId: z.string() }),
+  },
   'train.eval': {
     args: z
       .object({

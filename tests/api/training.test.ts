@@ -51,6 +51,29 @@ it('trains SFT, evaluates the policy in the simulator and keeps both in the run 
   expect((await studio.invoke('runs.metrics', { run: 'r1' })).length).toBe(6);
 });
 
+it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is exported', {
+  timeout: 300_000,
+}, async () => {
+  const { jobId } = await studio.invoke('train.rl', {
+    run: 'rl1',
+    from: 'r1',
+    tasks: ['press_button'],
+    updates: 1,
+    groupSize: 2,
+    groupsPerBatch: 1,
+    evalEpisodes: 0,
+  });
+  const end = await finished(jobId);
+  expect(end.state, end.message).toBe('done');
+  const run = (await studio.invoke('runs.list', {})).find((r) => r.name === 'rl1');
+  expect(run).toMatchObject({ kind: 'rl', from: 'r1', dataset: 'rl1-rollouts' });
+  expect(String(run?.result?.policy)).toMatch(/rl1\/policy\.onnx$/);
+  const rollouts = await studio.invoke('episodes.list', { dataset: 'rl1-rollouts', filter: {} });
+  expect(rollouts.length).toBeGreaterThanOrEqual(2);
+  expect(rollouts.every((e) => e.source === 'rollout')).toBe(true);
+  await expect(studio.invoke('train.rl', { run: 'rl2', from: 'rl1' })).rejects.toThrow(/finished SFT run/);
+});
+
 it('explains what is missing: an unknown dataset, a run without a policy, an unknown task', async () => {
   await expect(studio.invoke('train.sft', { dataset: 'nope', run: 'r2' })).rejects.toThrow(
     /does not exist: record demos first/,

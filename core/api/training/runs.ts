@@ -48,8 +48,8 @@ export function listRuns(): RunRecord[] {
 }
 
 /** The metrics a run appended, one JSON object per line (a torn last line from a crash is skipped). */
-export function readMetrics(name: string): Record<string, unknown>[] {
-  const file = join(runDir(name), 'metrics.jsonl');
+export function readMetrics(name: string, dir = runDir(name)): Record<string, unknown>[] {
+  const file = join(dir, 'metrics.jsonl');
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')

@@ -1,12 +1,15 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TinyVlaPolicy } from '../../../models/tiny-vla/policy';
+import { startRlJobWorker } from '../../rl/rl-worker-host';
 import { evaluatePolicy, runSftInWorker } from '../../rl/sft';
 import { listTasks } from '../../sim/env';
 import type { EventPayload, JobInfo } from '../contract';
 import { ApiError } from '../errors';
 import { checkName } from '../home';
+import { analyzeDatasets } from '../pushcut-analysis';
 import { samplesFromDataset } from './dataset-samples';
+import { exportRlPolicy, rlJobDir, rlWorkerSpec } from './rl-run';
 import { listRuns, policyPath, type RunRecord, readMetrics, readRun, runDir, writeRun } from './runs';
 
 type TrainPoint = EventPayload<'train'>;
@@ -34,7 +37,8 @@ export class TrainingService {
   }
 
   metrics(run: string): Record<string, unknown>[] {
-    return readMetrics(checkName('Run', run));
+    const name = checkName('Run', run);
+    return readRun(name)?.kind === 'rl' ? readMetrics(name, rlJobDir(name)) : readMetrics(name);
   }
 
   cancel(jobId: string): void {
@@ -146,6 +150,138 @@ export class TrainingService {
         this.cancels.delete(jobId);
       }
     })();
+    return { jobId };
+  }
+
+  /**
+   * GRPO from an SFT run's policy, in the simulator, in its own worker thread. Every rollout is an
+   * episode of the dataset `<run>-rollouts`; after each update the rollouts are checked for
+   * pushcuts against the SFT run's demonstrations. Starting a run that exists resumes it.
+   */
+  startRl(args: {
+    run: string;
+    from: string;
+    tasks?: string[];
+    updates: number;
+    groupSize: number;
+    groupsPerBatch: number;
+    temperature: number;
+    evalEpisodes: number;
+  }): { jobId: string } {
+    const name = checkName('Run', args.run);
+    const from = readRun(checkName('Run', args.from));
+    if (!from || from.kind !== 'sft' || from.state !== 'done') {
+      throw new ApiError(
+        'invalid_args',
+        `RL starts from a finished SFT run; "${args.from}" is not one`,
+        'from',
+      );
+    }
+    const existing = readRun(name);
+    if (existing && existing.kind !== 'rl') {
+      throw new ApiError('invalid_args', `A run named "${name}" exists already: choose another name`, 'run');
+    }
+    const tasks = args.tasks?.length ? args.tasks : listTasks().map((t) => t.id);
+    const rollouts = `${name}-rollouts`;
+    const spec = rlWorkerSpec({ ...args, run: name, tasks, rolloutsRoot: this.hooks.datasetRoot(rollouts) });
+    mkdirSync(spec.runDir, { recursive: true });
+    const run: RunRecord = existing ?? {
+      name,
+      kind: 'rl',
+      createdAt: new Date().toISOString(),
+      state: 'running',
+      from: args.from,
+      dataset: rollouts,
+      config: { ...args, tasks },
+    };
+    run.state = 'running';
+    writeRun(run);
+    const jobId = `rl-${this.nextJob++}`;
+    const job = (state: JobInfo['state'], progress: number, message: string) =>
+      this.hooks.job({ id: jobId, kind: 'rl', state, progress, message });
+    job('running', 0, existing ? 'Resuming from the last checkpoint…' : 'Starting rollouts…');
+    const known = new Set<string>();
+    let analysing = false;
+    const watchPushcuts = () => {
+      if (analysing || !from.dataset) return;
+      analysing = true;
+      const set = (n: string) => ({ name: n, root: this.hooks.datasetRoot(n) });
+      analyzeDatasets({ rollouts: set(rollouts), demos: set(from.dataset) })
+        .then((r) => {
+          for (const p of r.pushcuts) {
+            if (known.has(p.slug)) continue;
+            known.add(p.slug);
+            this.hooks.log(
+              'info',
+              `New pushcut in ${name}: "${p.name}" (${p.description}), first seen at RL step ${p.firstSeenStep}`,
+            );
+          }
+        })
+        .catch(() => undefined) // too few successes yet: the next update tries again
+        .finally(() => {
+          analysing = false;
+        });
+    };
+    const handle = startRlJobWorker(spec, (e) => {
+      if (e.type === 'update') {
+        const values = Object.values(e.successByTask);
+        const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+        this.hooks.point({
+          jobId,
+          run: name,
+          kind: 'rl',
+          step: e.update,
+          total: args.updates,
+          loss: e.metrics?.loss ?? null,
+          valLoss: null,
+          tokensPerSec: null,
+          etaSec: null,
+          successByTask: e.successByTask,
+        });
+        job(
+          'running',
+          e.update / args.updates,
+          `update ${e.update}/${args.updates} · rollout success ${(mean * 100).toFixed(0)}% · groups kept ${e.groupsKept}, dropped ${e.groupsDropped}`,
+        );
+        watchPushcuts();
+      } else if (e.type === 'eval') {
+        this.hooks.log(
+          'info',
+          `${name} greedy success after ${e.policyVersion} updates: ${(e.average * 100).toFixed(0)}%`,
+        );
+      } else if (e.type === 'stalled') {
+        this.hooks.log('warn', `${name}: ${e.message}`);
+      }
+    });
+    this.cancels.set(jobId, () => handle.cancel());
+    void handle.done
+      .then((r) => {
+        const record = readRun(name) ?? run;
+        record.state = r.reason === 'cancelled' ? 'cancelled' : 'done';
+        record.result = {
+          reason: r.reason,
+          policyVersion: r.policyVersion,
+          evalBefore: r.evalBefore ?? null,
+          evalAfter: r.evalAfter ?? null,
+          policy: exportRlPolicy(name, args.from),
+        };
+        writeRun(record);
+        watchPushcuts();
+        job(
+          r.reason === 'cancelled' ? 'cancelled' : 'done',
+          1,
+          `${r.reason} after ${r.policyVersion} updates`,
+        );
+      })
+      .catch((err: Error) => {
+        const record = readRun(name) ?? run;
+        record.state = 'failed';
+        record.message = err.message;
+        writeRun(record);
+        this.hooks.log('error', `RL ${name}: ${err.message}`);
+        job('failed', 0, err.message);
+      })
+      .finally(() => this.cancels.delete(jobId));
     return { jobId };
   }
 

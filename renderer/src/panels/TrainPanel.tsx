@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { CommandResult, EventPayload, JobInfo } from '../../../core/api/contract';
 import { LineChart } from '../components/LineChart';
 import { useBackend } from '../stores/studio-store';
+import { RlCard } from './RlCard';
 
 type Run = CommandResult<'runs.list'>[number];
 type Point = EventPayload<'train'>;
@@ -56,8 +57,9 @@ export function TrainPanel() {
   }, [backend, refresh]);
 
   // A finished run's curve comes from its metrics file.
+  const selectedKind = runs.find((r) => r.name === selected)?.kind;
   useEffect(() => {
-    if (!selected) return;
+    if (!selected || selectedKind !== 'sft') return;
     backend.invoke('runs.metrics', { run: selected }).then(
       (rows) =>
         setPoints(
@@ -76,7 +78,7 @@ export function TrainPanel() {
         ),
       (e: Error) => setError(e.message),
     );
-  }, [backend, selected]);
+  }, [backend, selected, selectedKind]);
 
   const start = async () => {
     try {
@@ -198,6 +200,7 @@ export function TrainPanel() {
               <LineChart x={chart.x} series={chart.series} xLabel="step" testId="loss-chart" />
             )}
           </div>
+          <RlCard runs={runs} onError={setError} />
           <div className="card">
             <h2>Runs</h2>
             <table className="episode-list">

@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TinyVlaConfig } from '../../../models/tiny-vla/config';
+import { tinyVla } from '../../../models/tiny-vla/model';
+import { exportTinyVla } from '../../../models/tiny-vla/policy';
+import { paramsFromCheckpoint } from '../../rl/policy-spec';
+import { latestCheckpoint } from '../../rl/rl-job';
+import type { RlWorkerSpec } from '../../rl/rl-worker-host';
+import { ApiError } from '../errors';
+import { policyPath, runDir } from './runs';
+
+/** The tiny-vla configuration an SFT run exported beside its policy. */
+export function sftConfig(sftRun: string): TinyVlaConfig {
+  const sidecar = join(runDir(sftRun), 'policy.json');
+  if (!existsSync(sidecar))
+    throw new ApiError('failed', `Run "${sftRun}" has no exported policy: finish its SFT first`);
+  const config = (JSON.parse(readFileSync(sidecar, 'utf8')) as { extra?: { config?: TinyVlaConfig } }).extra
+    ?.config;
+  if (!config) throw new ApiError('failed', `${sidecar} has no tiny-vla config: export the policy again`);
+  return config;
+}
+
+/** The RL job's own folder (checkpoints, its metrics.jsonl) inside the app's run folder. */
+export const rlJobDir = (run: string): string => join(runDir(run), 'rl');
+
+export interface RlRunOptions {
+  run: string;
+  from: string;
+  tasks: string[];
+  updates: number;
+  groupSize: number;
+  groupsPerBatch: number;
+  temperature: number;
+  evalEpisodes: number;
+  rolloutsRoot: string;
+}
+
+/** A worker spec for GRPO on tiny-vla, starting from an SFT run's weights (or resuming this run). */
+export function rlWorkerSpec(o: RlRunOptions): RlWorkerSpec {
+  const config = sftConfig(o.from);
+  const initial = latestCheckpoint(runDir(o.from));
+  if (!existsSync(initial))
+    throw new ApiError('failed', `Run "${o.from}" has no checkpoint to start RL from`);
+  return {
+    runDir: rlJobDir(o.run),
+    tasks: o.tasks,
+    policy: {
+      kind: 'module',
+      module: fileURLToPath(new URL('../../rl/policies/tiny-vla.ts', import.meta.url)),
+      export: 'tinyVlaTokenPolicy',
+      options: config,
+    },
+    initialCheckpoint: initial,
+    updates: o.updates,
+    envs: o.groupSize,
+    cameras: { width: config.imageSize, height: config.imageSize },
+    groupSize: o.groupSize,
+    groupsPerBatch: o.groupsPerBatch,
+    temperature: o.temperature,
+    evalSeeds: Array.from({ length: o.evalEpisodes }, (_, i) => 10_000 + i),
+    evalEvery: 5,
+    datasetRoot: o.rolloutsRoot,
+  };
+}
+
+/**
+ * Export the RL run's latest weights as a standalone policy beside its run record (the SFT weights
+ * when no update was made, e.g. every group failed).
+ */
+export function exportRlPolicy(run: string, from: string): string {
+  const config = sftConfig(from);
+  const rl = latestCheckpoint(rlJobDir(run));
+  const params = paramsFromCheckpoint(tinyVla(config), existsSync(rl) ? rl : latestCheckpoint(runDir(from)));
+  return exportTinyVla(config, params, policyPath(run).replace(/\.onnx$/, '')).onnxPath;
+}

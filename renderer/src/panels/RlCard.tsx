@@ -1,0 +1,140 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { CommandResult, EventPayload } from '../../../core/api/contract';
+import { LineChart } from '../components/LineChart';
+import { useBackend, useStudio } from '../stores/studio-store';
+
+type Run = CommandResult<'runs.list'>[number];
+type Point = EventPayload<'train'>;
+
+const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+
+/** Press Train: GRPO from an SFT policy with binary success rewards, success per task as it learns. */
+export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | null) => void }) {
+  const backend = useBackend();
+  const logs = useStudio((s) => s.logs);
+  const sftRuns = runs.filter((r) => r.kind === 'sft' && r.state === 'done');
+  const [from, setFrom] = useState('');
+  const [name, setName] = useState(`rl-${stamp()}`);
+  const [updates, setUpdates] = useState(20);
+  const [groupSize, setGroupSize] = useState(8);
+  const [groups, setGroups] = useState(4);
+  const [temperature, setTemperature] = useState(1.6);
+  const [points, setPoints] = useState<Point[]>([]);
+
+  useEffect(() => setFrom((f) => f || sftRuns[0]?.name || ''), [sftRuns]);
+  useEffect(
+    () =>
+      backend.on('train', (p) => {
+        if (p.kind === 'rl') setPoints((all) => (all[0]?.jobId === p.jobId ? [...all, p] : [p]));
+      }),
+    [backend],
+  );
+
+  const chart = useMemo(() => {
+    const tasks = [...new Set(points.flatMap((p) => Object.keys(p.successByTask ?? {})))];
+    return {
+      x: points.map((p) => p.step),
+      series: tasks.map((t) => ({ label: t, values: points.map((p) => p.successByTask?.[t] ?? null) })),
+    };
+  }, [points]);
+  const discoveries = logs
+    .filter((l) => l.source === 'train' && /pushcut|greedy success/.test(l.message))
+    .slice(-6);
+
+  const start = async () => {
+    try {
+      setPoints([]);
+      await backend.invoke('train.rl', {
+        run: name,
+        from,
+        updates,
+        groupSize,
+        groupsPerBatch: groups,
+        temperature,
+      });
+      onError(null);
+      setName(`rl-${stamp()}`);
+    } catch (e) {
+      onError((e as Error).message);
+    }
+  };
+
+  return (
+    <div className="card">
+      <h2>Reinforcement learning (GRPO, 0/1 success reward)</h2>
+      <div className="grid3">
+        <label className="field">
+          From SFT run
+          <select aria-label="RL from" value={from} onChange={(e) => setFrom(e.target.value)}>
+            {sftRuns.map((r) => (
+              <option key={r.name} value={r.name}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field" style={{ gridColumn: 'span 2' }}>
+          RL run name
+          <input
+            type="text"
+            aria-label="RL run name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          Updates
+          <input
+            type="text"
+            aria-label="Updates"
+            value={updates}
+            onChange={(e) => setUpdates(Number(e.target.value) || 1)}
+          />
+        </label>
+        <label className="field">
+          Group size
+          <input
+            type="text"
+            aria-label="Group size"
+            value={groupSize}
+            onChange={(e) => setGroupSize(Number(e.target.value) || 2)}
+          />
+        </label>
+        <label className="field">
+          Groups per batch
+          <input
+            type="text"
+            aria-label="Groups per batch"
+            value={groups}
+            onChange={(e) => setGroups(Number(e.target.value) || 1)}
+          />
+        </label>
+        <label className="field">
+          Temperature
+          <input
+            type="text"
+            aria-label="Temperature"
+            value={temperature}
+            onChange={(e) => setTemperature(Number(e.target.value) || 1.6)}
+          />
+        </label>
+      </div>
+      <div className="buttons">
+        <button type="button" className="primary" disabled={!from} onClick={() => void start()}>
+          Train
+        </button>
+      </div>
+      {sftRuns.length === 0 && (
+        <p className="muted small">RL starts from a finished SFT run: train one first.</p>
+      )}
+      {points.length > 0 && (
+        <LineChart x={chart.x} series={chart.series} xLabel="update" height={180} testId="rl-chart" />
+      )}
+      {discoveries.map((l) => (
+        <p key={`${l.t}-${l.message}`} className="small notice">
+          {l.message}
+        </p>
+      ))}
+    </div>
+  );
+}
