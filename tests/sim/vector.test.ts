@@ -104,6 +104,26 @@ describe('VectorEnv', () => {
     ).toHaveLength(2);
   });
 
+  it('close() during a pending call returns, and the call settles', async () => {
+    const v = await VectorEnv.create({
+      envs: { task: 'probe', count: 2 },
+      workers: 1,
+      factoryModule: PROBE_ENV_MODULE,
+    });
+    await v.reset([1, 2]);
+    const pending = v.step([
+      [1, 1],
+      [2, 2],
+    ]);
+    const settled = pending.then(
+      () => 'resolved',
+      (err: Error) => err.message,
+    );
+    await v.close();
+    expect(await settled).toMatch(/resolved|closed/);
+    expect(v.liveWorkers()).toBe(0);
+  });
+
   it('refuses bad sizes before starting any worker', async () => {
     await expect(vector({ envs: { task: 'probe', count: 0 } })).rejects.toThrow(
       /count must be a positive whole number/,
