@@ -222,6 +222,11 @@ export class Studio implements StudioApi {
     return () => set.delete(listener as Listener);
   }
 
+  /** A run's metrics file (SFT steps or RL events), for reports. */
+  runMetrics(run: string): Record<string, unknown>[] {
+    return this.training.metrics(run);
+  }
+
   /** Record a job's state and tell every listener (trainers and recorders report through this). */
   reportJob(job: JobInfo): void {
     this.jobs.set(job.id, job);

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { busCommands } from './commands/bus';
 import { datasetCommands } from './commands/dataset';
+import { demoCommand } from './commands/demo';
+import { evalCommand } from './commands/eval';
+import { pushcutCommands } from './commands/pushcut';
 import { recordCommand } from './commands/record';
 import { serveCommand } from './commands/serve';
 import { trainCommands } from './commands/train';
@@ -22,7 +26,17 @@ function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   cli.configureHelp({ sortSubcommands: true });
-  for (const add of [serveCommand, recordCommand, datasetCommands, trainCommands]) add(cli);
+  for (const add of [
+    demoCommand,
+    serveCommand,
+    recordCommand,
+    datasetCommands,
+    trainCommands,
+    evalCommand,
+    pushcutCommands,
+    busCommands,
+  ])
+    add(cli);
   // Subcommands inherit the parent's exit override so errors come back as exit codes.
   const override = (c: Command) => {
     c.exitOverride();

@@ -89,3 +89,74 @@ describe('pushcut CLI', { timeout: 240_000 }, () => {
     expect(bad.stderr).toMatch(/--port must be 0\.\.65535/);
   });
 });
+
+describe('pushcut demo and the commands around it', { timeout: 400_000 }, () => {
+  const out = join(work, 'demo');
+
+  it('runs the whole loop at a tiny size; the report and every artifact it points to exist and agree', async () => {
+    const run = await pushcut(['demo', '--tiny', '-o', out], { timeoutMs: 380_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(join(out, 'report.html'));
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(Object.keys(metrics.before)).toEqual(['press_button']);
+    expect(Object.keys(metrics.after)).toEqual(['press_button']);
+    expect(metrics.demos.episodes).toBe(2);
+    expect(metrics.sftLoss).toHaveLength(10);
+    expect(html).toContain('SFT loss');
+    expect(html).toContain('Pushcuts');
+    for (const v of metrics.pushcuts.strategies.flatMap((s: { videos: string[] }) => s.videos)) {
+      expect(existsSync(v)).toBe(true);
+    }
+    expect(existsSync(join(out, 'metrics.csv'))).toBe(true);
+    expect(existsSync(join(out, 'runs', 'sft', 'policy.onnx'))).toBe(true);
+    expect(existsSync(join(out, 'runs', 'rl', 'policy.onnx'))).toBe(true);
+    const rollouts = await pushcut(['dataset', 'info', join(out, 'datasets', 'rl-rollouts'), '--json']);
+    expect(JSON.parse(rollouts.stdout).sources.rollout).toBeGreaterThan(0);
+    const bad = await pushcut(['demo', '--tasks', 'juggle', '-o', out]);
+    expect(bad.code).toBe(2);
+  });
+
+  it('evaluates a policy, analyses pushcuts and trains RL from a run folder; bad inputs say what to do', async () => {
+    const ev = await pushcut([
+      'eval',
+      '-p',
+      join(out, 'runs', 'sft'),
+      '-t',
+      'press_button',
+      '-n',
+      '1',
+      '--json',
+    ]);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(JSON.parse(ev.stdout).successByTask).toHaveProperty('press_button');
+    const noPolicy = await pushcut(['eval', '-p', join(work, 'nothing')]);
+    expect(noPolicy.code).toBe(1);
+    expect(noPolicy.stderr).toMatch(/No policy at .*pushcut train sft/);
+
+    const analyze = await pushcut([
+      'pushcut',
+      'analyze',
+      join(out, 'datasets', 'rl-rollouts'),
+      '--demos',
+      join(out, 'datasets', 'demos'),
+    ]);
+    expect(analyze.code, analyze.stderr).toBe(0);
+    expect(analyze.stdout).toMatch(/rollouts, \d+ successes/);
+    const noDemos = await pushcut(['pushcut', 'analyze', join(out, 'datasets', 'rl-rollouts')]);
+    expect(noDemos.code).toBe(1);
+    expect(noDemos.stderr).toMatch(/no demonstrations/i);
+
+    const noSft = await pushcut(['train', 'rl', '--from', join(work, 'nothing'), '-o', join(work, 'rl')]);
+    expect(noSft.code).toBe(1);
+    expect(noSft.stderr).toMatch(/not an SFT run folder/);
+  });
+
+  it('lists serial ports and explains a port that does not exist', async () => {
+    const ports = await pushcut(['bus', 'ports']);
+    expect(ports.code, ports.stderr).toBe(0);
+    const scan = await pushcut(['bus', 'scan', '/dev/pushcut-no-such-port']);
+    expect(scan.code).toBe(1);
+    expect(scan.stderr).toMatch(/does not exist.*pushcut bus ports/);
+  });
+});

@@ -12,9 +12,13 @@ import { policyPath, runDir } from './runs';
 
 /** The tiny-vla configuration an SFT run exported beside its policy. */
 export function sftConfig(sftRun: string): TinyVlaConfig {
-  const sidecar = join(runDir(sftRun), 'policy.json');
+  return sftConfigIn(runDir(sftRun));
+}
+
+function sftConfigIn(dir: string): TinyVlaConfig {
+  const sidecar = join(dir, 'policy.json');
   if (!existsSync(sidecar))
-    throw new ApiError('failed', `Run "${sftRun}" has no exported policy: finish its SFT first`);
+    throw new ApiError('failed', `${dir} has no exported policy: finish its SFT first`);
   const config = (JSON.parse(readFileSync(sidecar, 'utf8')) as { extra?: { config?: TinyVlaConfig } }).extra
     ?.config;
   if (!config) throw new ApiError('failed', `${sidecar} has no tiny-vla config: export the policy again`);
@@ -38,12 +42,18 @@ export interface RlRunOptions {
 
 /** A worker spec for GRPO on tiny-vla, starting from an SFT run's weights (or resuming this run). */
 export function rlWorkerSpec(o: RlRunOptions): RlWorkerSpec {
-  const config = sftConfig(o.from);
-  const initial = latestCheckpoint(runDir(o.from));
-  if (!existsSync(initial))
-    throw new ApiError('failed', `Run "${o.from}" has no checkpoint to start RL from`);
+  return tinyVlaRlSpec({ ...o, sftDir: runDir(o.from), jobDir: rlJobDir(o.run) });
+}
+
+/** The same for any SFT folder (policy.json + checkpoints/) and RL job folder, as the CLI uses them. */
+export function tinyVlaRlSpec(
+  o: Omit<RlRunOptions, 'run' | 'from'> & { sftDir: string; jobDir: string },
+): RlWorkerSpec {
+  const config = sftConfigIn(o.sftDir);
+  const initial = latestCheckpoint(o.sftDir);
+  if (!existsSync(initial)) throw new ApiError('failed', `${o.sftDir} has no checkpoint to start RL from`);
   return {
-    runDir: rlJobDir(o.run),
+    runDir: o.jobDir,
     tasks: o.tasks,
     policy: {
       kind: 'module',

@@ -74,4 +74,61 @@ export function trainCommands(cli: Command): void {
         if (result.exported) console.log(`policy: ${result.exported.onnxPath}`);
       },
     );
+
+  train
+    .command('rl')
+    .description('GRPO in the simulator from an SFT run folder (made by `pushcut train sft`)')
+    .requiredOption('--from <dir>', 'SFT run folder (policy.json + checkpoints/)')
+    .requiredOption('-o, --out <dir>', 'RL run folder')
+    .option('-t, --tasks <ids>', 'comma-separated task ids, or "all"', 'all')
+    .option('--updates <n>', 'policy updates', positiveInt('--updates'), 10)
+    .option('--group-size <n>', 'rollouts per initial state', positiveInt('--group-size'), 8)
+    .option('--groups-per-batch <n>', 'groups kept per batch', positiveInt('--groups-per-batch'), 4)
+    .action(
+      async (opts: {
+        from: string;
+        out: string;
+        tasks: string;
+        updates: number;
+        groupSize: number;
+        groupsPerBatch: number;
+      }) => {
+        const { parseTasks } = await import('./record');
+        const from = resolve(opts.from);
+        if (!existsSync(join(from, 'policy.json')))
+          throw new CliError(
+            `${from} is not an SFT run folder (no policy.json): run \`pushcut train sft\` first`,
+          );
+        const { tinyVlaRlSpec } = await import('../../api/training/rl-run');
+        const { startRlJobWorker } = await import('../../rl/rl-worker-host');
+        const out = resolve(opts.out);
+        const spec = tinyVlaRlSpec({
+          sftDir: from,
+          jobDir: out,
+          tasks: parseTasks(opts.tasks),
+          updates: opts.updates,
+          groupSize: opts.groupSize,
+          groupsPerBatch: opts.groupsPerBatch,
+          temperature: 1.6,
+          evalEpisodes: 4,
+          rolloutsRoot: join(out, 'rollouts'),
+        });
+        const bar = progressBar('rl', opts.updates);
+        const job = startRlJobWorker(spec, (e) => {
+          if (e.type === 'update') {
+            const v = Object.values(e.successByTask);
+            bar.update(
+              e.update,
+              `rollout success ${((v.reduce((a, b) => a + b, 0) / Math.max(1, v.length)) * 100).toFixed(0)}%`,
+            );
+          }
+        });
+        interruptSignal().addEventListener('abort', () => job.cancel());
+        const r = await job.done;
+        bar.stop();
+        console.log(`RL ${r.reason} after ${r.policyVersion} updates; rollouts in ${join(out, 'rollouts')}`);
+        if (r.evalBefore && r.evalAfter)
+          console.log(`greedy success: ${JSON.stringify(r.evalBefore)} -> ${JSON.stringify(r.evalAfter)}`);
+      },
+    );
 }

@@ -48,7 +48,7 @@ export function explainOpenError(path: string, err: unknown): BusError {
     return new BusError(
       `Serial port ${path} does not exist`,
       'no-port',
-      'plug the arm in and power it, then pick its port from the port list (`pushcut ports`)',
+      'plug the arm in and power it, then pick its port from the port list (`pushcut bus ports`)',
       { path },
     );
   }
