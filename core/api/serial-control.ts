@@ -66,7 +66,8 @@ export class SerialControl {
     const start = MOTOR_IDS.map((id) => v.motors.position(id));
     for (let k = 0; k <= 40; k++) {
       const phase = Math.sin((k / 40) * 2 * Math.PI);
-      MOTOR_IDS.forEach((id, i) => v.motors.setPosition(id, Math.round(start[i]! + phase * 900)));
+      for (const [i, id] of MOTOR_IDS.entries())
+        v.motors.setPosition(id, Math.round(start[i]! + phase * 900));
       await new Promise((r) => setTimeout(r, 25));
     }
   }

@@ -12,7 +12,11 @@ function standIn() {
       : { ok: true, value: { echoed: command } },
   );
   const electron: PreloadElectron = {
-    contextBridge: { exposeInMainWorld: (key, api) => void (exposed[key] = api) },
+    contextBridge: {
+      exposeInMainWorld: (key, api) => {
+        exposed[key] = api;
+      },
+    },
     ipcRenderer: {
       invoke,
       on: (ch, l) => {

@@ -170,7 +170,7 @@ export class TrainingService {
   }): { jobId: string } {
     const name = checkName('Run', args.run);
     const from = readRun(checkName('Run', args.from));
-    if (!from || from.kind !== 'sft' || from.state !== 'done') {
+    if (from?.kind !== 'sft' || from.state !== 'done') {
       throw new ApiError(
         'invalid_args',
         `RL starts from a finished SFT run; "${args.from}" is not one`,
