@@ -43,7 +43,7 @@ export function demoCommand(cli: Command): void {
       'press_button,lift_red_cube,red_cube_to_green_zone',
     )
     .option('--demos <n>', 'scripted demonstrations per task', positiveInt('--demos'), 5)
-    .option('--sft-steps <n>', 'SFT steps', positiveInt('--sft-steps'), 600)
+    .option('--sft-steps <n>', 'SFT steps', positiveInt('--sft-steps'), 400)
     .option(
       '--updates <n>',
       'RL updates (at most; --minutes may stop RL earlier)',
@@ -53,7 +53,7 @@ export function demoCommand(cli: Command): void {
     .option('--group-size <n>', 'rollouts per initial state', positiveInt('--group-size'), 8)
     .option('--groups-per-batch <n>', 'groups kept per RL batch', positiveInt('--groups-per-batch'), 2)
     .option('--eval-episodes <n>', 'greedy evaluation episodes per task', positiveInt('--eval-episodes'), 10)
-    .option('--minutes <n>', 'time budget for RL', positiveInt('--minutes'), 8)
+    .option('--minutes <n>', 'time budget for RL', positiveInt('--minutes'), 6)
     .option('--tiny', 'a seconds-long run of every stage (for a smoke test)')
     .action(async (raw: DemoOptions) => {
       const o = raw.tiny ? { ...raw, ...TINY } : raw;

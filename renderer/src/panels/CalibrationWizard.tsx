@@ -9,14 +9,19 @@ export function CalibrationWizard({ virtualArm }: { virtualArm: boolean }) {
   const backend = useBackend();
   const [state, setState] = useState<Calib | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   useEffect(() => backend.on('calibration', setState), [backend]);
 
+  // One step at a time: finishing while the joints are still being moved would record half ranges.
   const run = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
     try {
       await fn();
       setError(null);
     } catch (e) {
       setError((e as Error).message);
+    } finally {
+      setBusy(false);
     }
   };
   const step = state?.step ?? 'idle';
@@ -41,7 +46,7 @@ export function CalibrationWizard({ virtualArm }: { virtualArm: boolean }) {
           </tbody>
         </table>
       )}
-      <div className="buttons wrap">
+      <fieldset className="buttons wrap plain" disabled={busy}>
         {(step === 'idle' || step === 'done') && (
           <button
             type="button"
@@ -82,7 +87,7 @@ export function CalibrationWizard({ virtualArm }: { virtualArm: boolean }) {
             Cancel
           </button>
         )}
-      </div>
+      </fieldset>
       {error && (
         <p className="error small" role="alert">
           {error}
