@@ -9,8 +9,11 @@ import { decodeValue, encodeValue, fromHex, toHex } from '../../../core/hardware
 interface VectorFile {
   cases: { what: string; exchanges: { request: string; reply: string }[] }[];
 }
+/** Wire bytes captured from the vendors' SDKs (copied from the project's shared/vectors). */
 const load = (name: string): VectorFile =>
-  JSON.parse(readFileSync(`/work/shared/vectors/${name}.json`, 'utf8')) as VectorFile;
+  JSON.parse(
+    readFileSync(new URL(`../../fixtures/vendor-vectors/${name}.json`, import.meta.url), 'utf8'),
+  ) as VectorFile;
 const feetech = load('feetech-sts');
 const dxl = load('dynamixel-p2');
 const ex = (file: VectorFile, startsWith: string, n = 0) => {
