@@ -2,7 +2,7 @@ import { RecordingSession } from '../../data';
 import { SO101_JOINTS } from '../../hardware/robot';
 import { SIM_ROBOT_TYPE } from '../../hardware/sim/sim-robot';
 import { CAMERA_NAMES, createTaskEnv } from '../../sim/env';
-import { expertFor } from '../../sim/experts';
+import { expertFor, PushingExpert } from '../../sim/experts';
 
 export interface ExpertDemoOptions {
   /** Dataset folder (created or appended to). */
@@ -13,6 +13,11 @@ export interface ExpertDemoOptions {
   firstSeed?: number;
   cameraSize?: number;
   fps?: number;
+  /** Which scripted controller drives: the grasping expert (default) or the pusher (tasks that allow it). */
+  driver?: 'grasp' | 'push';
+  /** Recorded as demonstrations by default; 'rollout' with a policy version stands in for RL episodes. */
+  source?: 'demo' | 'rollout';
+  policyVersion?: string;
   onEpisode?: (e: {
     task: string;
     seed: number;
@@ -57,10 +62,14 @@ export async function recordExpertDemos(options: ExpertDemoOptions): Promise<Exp
         for (let k = 0; k < options.episodesPerTask; k++) {
           if (options.signal?.aborted) return result;
           const seed = (options.firstSeed ?? 0) + k;
-          const expert = expertFor(task);
+          const expert = options.driver === 'push' ? new PushingExpert() : expertFor(task);
           let obs = env.reset(seed);
           expert.reset();
-          rec.startEpisode({ task: env.instruction, source: 'demo' });
+          rec.startEpisode({
+            task: env.instruction,
+            source: options.source ?? 'demo',
+            policyVersion: options.policyVersion ?? null,
+          });
           let success = false;
           let after = 0;
           let frames = 0;

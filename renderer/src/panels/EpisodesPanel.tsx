@@ -4,7 +4,7 @@ import { EpisodePlayer } from '../components/EpisodePlayer';
 import { useBackend } from '../stores/studio-store';
 
 type Summary = CommandResult<'episodes.list'>[number];
-type Filter = { source: string; success: string; task: string };
+type Filter = { source: string; success: string; task: string; tag: string };
 
 const successText = (s: boolean | null) => (s === null ? '—' : s ? 'success' : 'failure');
 
@@ -13,7 +13,7 @@ export function EpisodesPanel() {
   const backend = useBackend();
   const [datasets, setDatasets] = useState<CommandResult<'datasets.list'>>([]);
   const [dataset, setDataset] = useState('');
-  const [filter, setFilter] = useState<Filter>({ source: '', success: '', task: '' });
+  const [filter, setFilter] = useState<Filter>({ source: '', success: '', task: '', tag: '' });
   const [episodes, setEpisodes] = useState<Summary[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -34,6 +34,7 @@ export function EpisodesPanel() {
       const f: Record<string, unknown> = {};
       if (filter.source) f.source = filter.source;
       if (filter.task) f.task = filter.task;
+      if (filter.tag) f.tag = filter.tag;
       if (filter.success) f.success = filter.success === 'null' ? null : filter.success === 'true';
       setEpisodes(await backend.invoke('episodes.list', { dataset, filter: f }));
       setError(null);
@@ -113,6 +114,16 @@ export function EpisodesPanel() {
             ))}
           </select>
         </label>
+        <label className="field inline">
+          Tag
+          <input
+            type="text"
+            aria-label="Tag filter"
+            placeholder="e.g. pushcut:push-without-grasp"
+            value={filter.tag}
+            onChange={(e) => setFilter({ ...filter, tag: e.target.value.trim() })}
+          />
+        </label>
         <button type="button" onClick={() => void reload()}>
           Refresh
         </button>
@@ -134,6 +145,7 @@ export function EpisodesPanel() {
               <th>Frames</th>
               <th>Source</th>
               <th>Outcome</th>
+              <th>Tags</th>
             </tr>
           </thead>
           <tbody>
@@ -149,6 +161,7 @@ export function EpisodesPanel() {
                 <td>{e.length}</td>
                 <td>{e.source ?? 'demo'}</td>
                 <td data-testid={`episode-outcome-${e.index}`}>{successText(e.success)}</td>
+                <td className="small">{e.tags.join(', ')}</td>
               </tr>
             ))}
           </tbody>
