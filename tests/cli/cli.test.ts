@@ -152,6 +152,21 @@ describe('pushcut demo and the commands around it', { timeout: 400_000 }, () => 
     expect(noSft.stderr).toMatch(/not an SFT run folder/);
   });
 
+  it('scans and reads a servo bus (the virtual SO-101 on a pty)', async () => {
+    const { startVirtualSo101 } = await import('../../core/hardware/serial');
+    const bus = await startVirtualSo101();
+    try {
+      const scan = await pushcut(['bus', 'scan', bus.devicePath]);
+      expect(scan.code, scan.stderr).toBe(0);
+      expect(scan.stdout).toMatch(/1000000 baud: id 1.*id 6/);
+      const read = await pushcut(['bus', 'read', bus.devicePath]);
+      expect(read.code, read.stderr).toBe(0);
+      expect(read.stdout).toMatch(/motor 6: \d+/);
+    } finally {
+      await bus.stop();
+    }
+  });
+
   it('lists serial ports and explains a port that does not exist', async () => {
     const ports = await pushcut(['bus', 'ports']);
     expect(ports.code, ports.stderr).toBe(0);
