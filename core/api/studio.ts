@@ -179,7 +179,7 @@ export class Studio implements StudioApi {
         return { ok: true as const };
       },
       'train.sft': async (args) => this.training.startSft(args),
-      'train.rl': async (args) => this.training.startRl(args),
+      'train.rl': (args) => this.training.startRl(args),
       'train.eval': async (args) => this.training.evaluate(args),
       'train.cancel': async ({ jobId }) => {
         this.training.cancel(jobId);

@@ -28,17 +28,17 @@ afterAll(async () => {
   await app?.close();
 });
 
-it('trains SFT from the Train panel with a live loss curve, and the run lands on disk', {
-  timeout: 240_000,
+it('trains SFT from the Train panel with a live loss curve, then RL from it; both runs land on disk', {
+  timeout: 480_000,
 }, async () => {
   await page.goto(app.server.url);
   await page.getByRole('navigation').getByRole('button', { name: 'Train', exact: true }).click();
   await expect
     .poll(() => page.getByLabel('Training dataset').inputValue(), { timeout: 20_000 })
     .toBe('demos');
-  await page.getByLabel('Run name').fill('first-sft');
-  await page.getByLabel('Steps').fill('12');
-  await page.getByLabel('Batch size').fill('8');
+  await page.getByLabel('Run name', { exact: true }).fill('first-sft');
+  await page.getByLabel('Steps', { exact: true }).fill('12');
+  await page.getByLabel('Batch size', { exact: true }).fill('8');
   await page.getByRole('button', { name: 'Start SFT' }).click();
   await page.getByTestId('loss-chart').waitFor({ timeout: 120_000 });
   await expect
@@ -48,4 +48,16 @@ it('trains SFT from the Train panel with a live loss curve, and the run lands on
   const run = readRun('first-sft');
   expect(run?.state).toBe('done');
   expect(Number(run?.result?.finalLoss)).toBeLessThan(Number(run?.result?.firstLoss));
+
+  // Press Train: GRPO from that SFT run, its rollouts recorded, the run listed when it ends.
+  await expect.poll(() => page.getByLabel('RL from').inputValue()).toBe('first-sft');
+  await page.getByLabel('RL run name').fill('first-rl');
+  await page.getByLabel('Updates').fill('1');
+  await page.getByLabel('Group size').fill('2');
+  await page.getByLabel('Groups per batch').fill('1');
+  await page.getByRole('main').getByRole('button', { name: 'Train', exact: true }).click();
+  await expect
+    .poll(() => page.getByTestId('run-state-first-rl').textContent(), { timeout: 240_000 })
+    .toBe('done');
+  expect(readRun('first-rl')).toMatchObject({ kind: 'rl', from: 'first-sft', dataset: 'first-rl-rollouts' });
 });

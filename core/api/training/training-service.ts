@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TinyVlaPolicy } from '../../../models/tiny-vla/policy';
+import { openDataset } from '../../data';
 import { startRlJobWorker } from '../../rl/rl-worker-host';
 import { evaluatePolicy, runSftInWorker } from '../../rl/sft';
 import { listTasks } from '../../sim/env';
@@ -158,7 +159,7 @@ export class TrainingService {
    * episode of the dataset `<run>-rollouts`; after each update the rollouts are checked for
    * pushcuts against the SFT run's demonstrations. Starting a run that exists resumes it.
    */
-  startRl(args: {
+  async startRl(args: {
     run: string;
     from: string;
     tasks?: string[];
@@ -167,7 +168,7 @@ export class TrainingService {
     groupsPerBatch: number;
     temperature: number;
     evalEpisodes: number;
-  }): { jobId: string } {
+  }): Promise<{ jobId: string }> {
     const name = checkName('Run', args.run);
     const from = readRun(checkName('Run', args.from));
     if (from?.kind !== 'sft' || from.state !== 'done') {
@@ -181,7 +182,7 @@ export class TrainingService {
     if (existing && existing.kind !== 'rl') {
       throw new ApiError('invalid_args', `A run named "${name}" exists already: choose another name`, 'run');
     }
-    const tasks = args.tasks?.length ? args.tasks : listTasks().map((t) => t.id);
+    const tasks = args.tasks?.length ? args.tasks : await this.tasksOf(from.dataset);
     const rollouts = `${name}-rollouts`;
     const spec = rlWorkerSpec({ ...args, run: name, tasks, rolloutsRoot: this.hooks.datasetRoot(rollouts) });
     mkdirSync(spec.runDir, { recursive: true });
@@ -283,6 +284,19 @@ export class TrainingService {
       })
       .finally(() => this.cancels.delete(jobId));
     return { jobId };
+  }
+
+  /** The simulator tasks whose instructions a dataset holds (all tasks when none match). */
+  private async tasksOf(dataset: string | undefined): Promise<string[]> {
+    const all = listTasks();
+    const held = dataset
+      ? await openDataset(this.hooks.datasetRoot(dataset)).then(
+          (r) => r.tasks,
+          () => [],
+        )
+      : [];
+    const found = all.filter((t) => held.includes(t.instruction)).map((t) => t.id);
+    return found.length ? found : all.map((t) => t.id);
   }
 
   evaluate(args: { run: string; tasks?: string[]; episodes: number }): { jobId: string } {
