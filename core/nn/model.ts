@@ -1,3 +1,4 @@
+import { mulberry32 } from '../util/rng';
 import { Graph, typedArrayFor } from './graph';
 import { type DType, Tensor } from './tensor';
 
@@ -38,16 +39,7 @@ export interface ModelDef {
 export type ParamValues = Map<string, Float32Array>;
 
 /** Deterministic PRNG (mulberry32) so a seed always gives the same initial weights. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export function initParams(model: ModelDef, seed = 0): ParamValues {
   const rand = rng(seed);

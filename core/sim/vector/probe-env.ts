@@ -6,6 +6,7 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import loadMujoco, { type MainModule, type MjData, type MjModel } from 'mujoco-js';
+import { mulberry32 } from '../../util/rng';
 import { RayCamera } from '../render/ray-camera';
 import type { EnvObservation, EnvStep, StepInfo, TaskEnv, TaskEnvOptions } from './contract';
 
@@ -43,17 +44,6 @@ export const PROBE_SCENE_MJCF = `
 
 let mujocoPromise: Promise<MainModule> | undefined;
 let fileCounter = 0;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class ProbeEnv implements TaskEnv {
   readonly instruction = 'push the red cube';

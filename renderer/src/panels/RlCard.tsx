@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { CommandResult, EventPayload } from '../../../core/api/contract';
 import { LineChart } from '../components/LineChart';
+import { NumberField } from '../components/NumberField';
 import { useBackend, useStudio } from '../stores/studio-store';
 
 type Run = CommandResult<'runs.list'>[number];
@@ -82,42 +83,10 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
             onChange={(e) => setName(e.target.value)}
           />
         </label>
-        <label className="field">
-          Updates
-          <input
-            type="text"
-            aria-label="Updates"
-            value={updates}
-            onChange={(e) => setUpdates(Number(e.target.value) || 1)}
-          />
-        </label>
-        <label className="field">
-          Group size
-          <input
-            type="text"
-            aria-label="Group size"
-            value={groupSize}
-            onChange={(e) => setGroupSize(Number(e.target.value) || 2)}
-          />
-        </label>
-        <label className="field">
-          Groups per batch
-          <input
-            type="text"
-            aria-label="Groups per batch"
-            value={groups}
-            onChange={(e) => setGroups(Number(e.target.value) || 1)}
-          />
-        </label>
-        <label className="field">
-          Temperature
-          <input
-            type="text"
-            aria-label="Temperature"
-            value={temperature}
-            onChange={(e) => setTemperature(Number(e.target.value) || 1.6)}
-          />
-        </label>
+        <NumberField label="Updates" value={updates} fallback={1} onChange={setUpdates} />
+        <NumberField label="Group size" value={groupSize} fallback={2} onChange={setGroupSize} />
+        <NumberField label="Groups per batch" value={groups} fallback={1} onChange={setGroups} />
+        <NumberField label="Temperature" value={temperature} fallback={1.6} onChange={setTemperature} />
       </div>
       <div className="buttons">
         <button type="button" className="primary" disabled={!from} onClick={() => void start()}>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { CommandResult, EventPayload, JobInfo } from '../../../core/api/contract';
 import { LineChart } from '../components/LineChart';
+import { NumberField } from '../components/NumberField';
 import { useBackend } from '../stores/studio-store';
 import { RlCard } from './RlCard';
 
@@ -131,33 +132,9 @@ export function TrainPanel() {
             <input type="text" aria-label="Run name" value={name} onChange={(e) => setName(e.target.value)} />
           </label>
           <div className="grid3">
-            <label className="field">
-              Steps
-              <input
-                type="text"
-                aria-label="Steps"
-                value={steps}
-                onChange={(e) => setSteps(Number(e.target.value) || 1)}
-              />
-            </label>
-            <label className="field">
-              Batch
-              <input
-                type="text"
-                aria-label="Batch size"
-                value={batchSize}
-                onChange={(e) => setBatchSize(Number(e.target.value) || 1)}
-              />
-            </label>
-            <label className="field">
-              LR
-              <input
-                type="text"
-                aria-label="Learning rate"
-                value={lr}
-                onChange={(e) => setLr(Number(e.target.value) || 0.001)}
-              />
-            </label>
+            <NumberField label="Steps" value={steps} fallback={1} onChange={setSteps} />
+            <NumberField label="Batch size" value={batchSize} fallback={1} onChange={setBatchSize} />
+            <NumberField label="Learning rate" value={lr} fallback={0.001} onChange={setLr} />
           </div>
           <div className="buttons">
             <button type="button" className="primary" disabled={!dataset} onClick={() => void start()}>
@@ -246,15 +223,13 @@ export function TrainPanel() {
                 ))}
               </tbody>
             </table>
-            <label className="field inline small">
-              Episodes per task for evaluation
-              <input
-                type="text"
-                aria-label="Evaluation episodes"
-                value={episodes}
-                onChange={(e) => setEpisodes(Number(e.target.value) || 1)}
-              />
-            </label>
+            <NumberField
+              label="Evaluation episodes"
+              value={episodes}
+              fallback={1}
+              onChange={setEpisodes}
+              className="field inline small"
+            />
             {runs
               .filter((r) => r.name === selected && r.evaluation)
               .map((r) => (
