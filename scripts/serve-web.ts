@@ -7,7 +7,7 @@ const why = process.env.PUSHCUT_WEB_REASON;
 
 try {
   const { server, close } = await serveWebMode(port === undefined ? {} : { port });
-  if (why) console.log(`Web mode: ${why}`);
+  if (why) console.log(`Web mode, because ${why}.`);
   console.log(`Pushcut Studio is running. Open this URL in a browser on this machine:\n\n  ${server.url}\n`);
   console.log('The token in the URL is new for each launch; only this machine can connect. Ctrl-C stops.');
   const stop = async () => {

@@ -53,7 +53,7 @@ const child = reason
   ? spawn(process.execPath, ['--import', 'tsx', 'scripts/serve-web.ts', ...extra], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, PUSHCUT_WEB_REASON: `starting web mode because ${reason}.` },
+      env: { ...process.env, PUSHCUT_WEB_REASON: reason },
     })
   : spawn(require('electron'), [join(root, 'dist/electron/main.mjs'), ...extra], {
       cwd: root,
