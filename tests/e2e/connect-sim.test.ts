@@ -1,21 +1,13 @@
 import { statSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser, screenshot, startApp } from './harness';
+import { type AppInBrowser, openApp, screenshot } from './harness';
 
-let app: Awaited<ReturnType<typeof startApp>>;
-let browser: Browser;
-let page: Page;
+let ui: AppInBrowser;
 
 beforeAll(async () => {
-  app = await startApp();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  ui = await openApp({ width: 1280, height: 900 });
 });
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+afterAll(() => ui?.close());
 
 /** The canvas API the test reads (tests are typechecked without the DOM library, like core/). */
 interface CanvasLike {
@@ -26,32 +18,32 @@ interface CanvasLike {
   };
 }
 
-const jointValue = async (name: string) => Number(await page.getByTestId(`joint-${name}`).textContent());
+const jointValue = async (name: string) => Number(await ui.page.getByTestId(`joint-${name}`).textContent());
 
 it('connects the UI to the simulated arm, moves a joint with a slider and shows the cameras', async () => {
-  await page.goto(app.server.url);
+  await ui.page.goto(ui.url);
   await expect
-    .poll(() => page.getByRole('radio', { name: /Simulator/ }).isEnabled(), { timeout: 20_000 })
+    .poll(() => ui.page.getByRole('radio', { name: /Simulator/ }).isEnabled(), { timeout: 20_000 })
     .toBe(true);
-  await page.getByLabel('Task').selectOption({ index: 0 });
-  await page.getByRole('main').getByRole('button', { name: 'Connect', exact: true }).click();
+  await ui.page.getByLabel('Task').selectOption({ index: 0 });
+  await ui.page.getByRole('main').getByRole('button', { name: 'Connect', exact: true }).click();
   await expect
-    .poll(() => page.getByTestId('connection-state').textContent(), { timeout: 30_000 })
+    .poll(() => ui.page.getByTestId('connection-state').textContent(), { timeout: 30_000 })
     .toMatch(/^connected/);
   await expect
-    .poll(() => page.getByTestId('joint-shoulder_pan').textContent(), { timeout: 10_000 })
+    .poll(() => ui.page.getByTestId('joint-shoulder_pan').textContent(), { timeout: 10_000 })
     .not.toBe('—');
   const before = await jointValue('shoulder_pan');
 
   // Drag the slider well away from where the arm is; the measured value must follow.
-  const slider = page.getByTestId('slider-shoulder_pan');
+  const slider = ui.page.getByTestId('slider-shoulder_pan');
   await slider.focus();
-  for (let i = 0; i < 60; i++) await page.keyboard.press('ArrowRight');
+  for (let i = 0; i < 60; i++) await ui.page.keyboard.press('ArrowRight');
   await expect.poll(() => jointValue('shoulder_pan'), { timeout: 15_000 }).toBeGreaterThan(before + 15);
 
   // Both camera feeds draw real pixels.
   for (const cam of ['front', 'wrist']) {
-    const lit = await page.getByTestId(`camera-${cam}`).evaluate((el) => {
+    const lit = await ui.page.getByTestId(`camera-${cam}`).evaluate((el) => {
       const c = el as unknown as CanvasLike;
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let sum = 0;
@@ -60,6 +52,6 @@ it('connects the UI to the simulated arm, moves a joint with a slider and shows 
     });
     expect(lit).toBe(true);
   }
-  const shot = await screenshot(page, 'connect-sim');
+  const shot = await screenshot(ui.page, 'connect-sim');
   expect(statSync(shot).size).toBeGreaterThan(10_000);
 });

@@ -35,3 +35,24 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+export interface AppInBrowser {
+  page: Page;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The app in web mode and a Chromium page on it (call from beforeAll; close in afterAll). */
+export async function openApp(viewport = { width: 1280, height: 900 }): Promise<AppInBrowser> {
+  const app = await startApp();
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport });
+  return {
+    page,
+    url: app.server.url,
+    close: async () => {
+      await browser.close();
+      await app.close();
+    },
+  };
+}

@@ -1,84 +1,78 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDataset } from '../../core/data';
-import { launchBrowser, screenshot, startApp } from './harness';
+import { type AppInBrowser, openApp, screenshot } from './harness';
 
 const home = mkdtempSync(join(tmpdir(), 'pushcut-home-'));
-let app: Awaited<ReturnType<typeof startApp>>;
-let browser: Browser;
-let page: Page;
+let ui: AppInBrowser;
 
 beforeAll(async () => {
   process.env.PUSHCUT_HOME = home;
-  app = await startApp();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  ui = await openApp({ width: 1400, height: 1000 });
 });
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+afterAll(() => ui?.close());
 
-const nav = (name: string) => page.getByRole('navigation').getByRole('button', { name, exact: true });
-const text = (id: string) => page.getByTestId(id).textContent();
-const frames = async () => Number(await page.getByTestId('frame-count').textContent());
+const nav = (name: string) => ui.page.getByRole('navigation').getByRole('button', { name, exact: true });
+const text = (id: string) => ui.page.getByTestId(id).textContent();
+const frames = async () => Number(await ui.page.getByTestId('frame-count').textContent());
 
 it('records two episodes in the simulator, plays one in the Episodes panel and relabels it on disk', async () => {
-  await page.goto(app.server.url);
+  await ui.page.goto(ui.url);
   await expect
-    .poll(() => page.getByRole('radio', { name: /Simulator/ }).isEnabled(), { timeout: 20_000 })
+    .poll(() => ui.page.getByRole('radio', { name: /Simulator/ }).isEnabled(), { timeout: 20_000 })
     .toBe(true);
-  await page.getByRole('main').getByRole('button', { name: 'Connect', exact: true }).click();
+  await ui.page.getByRole('main').getByRole('button', { name: 'Connect', exact: true }).click();
   await expect
-    .poll(() => page.getByTestId('connection-state').textContent(), { timeout: 30_000 })
+    .poll(() => ui.page.getByTestId('connection-state').textContent(), { timeout: 30_000 })
     .toMatch(/^connected/);
 
   await nav('Teleop & Record').click();
-  await page.getByLabel('Dataset name').fill('e2e');
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await ui.page.getByLabel('Dataset name').fill('e2e');
+  await ui.page.getByRole('button', { name: 'Open', exact: true }).click();
   await expect.poll(() => text('dataset-open'), { timeout: 10_000 }).toContain('e2e');
 
   // Episode 0: keyboard teleop while recording, ended with → (LeRobot's key).
-  await page.getByRole('button', { name: 'Start episode' }).click();
+  await ui.page.getByRole('button', { name: 'Start episode' }).click();
   await expect.poll(frames, { timeout: 10_000 }).toBeGreaterThan(5);
-  for (let i = 0; i < 5; i++) await page.keyboard.press('q');
+  for (let i = 0; i < 5; i++) await ui.page.keyboard.press('q');
   await expect.poll(frames, { timeout: 10_000 }).toBeGreaterThan(30);
-  await page.keyboard.press('ArrowRight');
-  await page.getByTestId('reset-timer').waitFor({ timeout: 10_000 });
+  await ui.page.keyboard.press('ArrowRight');
+  await ui.page.getByTestId('reset-timer').waitFor({ timeout: 10_000 });
 
   // Episode 1: ended as a success with the button.
-  await page.getByRole('button', { name: 'Start episode' }).click();
+  await ui.page.getByRole('button', { name: 'Start episode' }).click();
   await expect.poll(frames, { timeout: 10_000 }).toBeGreaterThan(20);
-  await page.getByRole('button', { name: 'End: success' }).click();
+  await ui.page.getByRole('button', { name: 'End: success' }).click();
   await expect.poll(() => text('dataset-open'), { timeout: 10_000 }).toContain('2 episodes');
 
   await nav('Episodes').click();
-  await page.getByTestId('episode-row-1').waitFor({ timeout: 10_000 });
+  await ui.page.getByTestId('episode-row-1').waitFor({ timeout: 10_000 });
   await expect.poll(() => text('episode-outcome-1')).toBe('success');
-  await page.getByTestId('episode-row-0').click();
-  await page.getByTestId('episode-player').waitFor();
+  await ui.page.getByTestId('episode-row-0').click();
+  await ui.page.getByTestId('episode-player').waitFor();
   await expect
     .poll(
       () =>
-        page.getByTestId('video-front').evaluate((v) => (v as unknown as { readyState: number }).readyState),
+        ui.page
+          .getByTestId('video-front')
+          .evaluate((v) => (v as unknown as { readyState: number }).readyState),
       {
         timeout: 15_000,
       },
     )
     .toBeGreaterThanOrEqual(2);
-  await page.getByTestId('play').click();
+  await ui.page.getByTestId('play').click();
   await expect
-    .poll(async () => Number((await page.getByTestId('frame-index').textContent())?.split('/')[0]), {
+    .poll(async () => Number((await ui.page.getByTestId('frame-index').textContent())?.split('/')[0]), {
       timeout: 10_000,
     })
     .toBeGreaterThan(5);
 
-  await page.getByTestId('label-false').click();
+  await ui.page.getByTestId('label-false').click();
   await expect.poll(() => text('episode-outcome-0'), { timeout: 10_000 }).toBe('failure');
-  await screenshot(page, 'episodes-panel');
+  await screenshot(ui.page, 'episodes-panel');
 
   const reader = await openDataset(join(home, 'datasets', 'e2e'));
   const eps = reader.listEpisodes();
