@@ -2,5 +2,4 @@ export * from './config';
 export * from './model';
 export * from './policy';
 export * from './sampling';
-export * from './token-policy';
 export * from './tokenizer';

@@ -7,6 +7,7 @@ import { initParams, paramCount, rng } from '../../core/nn/model';
 import { hostTensor } from '../../core/nn/runtime';
 import { buildTrainStep } from '../../core/nn/train-step';
 import { Trainer } from '../../core/nn/trainer';
+import { tinyVlaTokenPolicy } from '../../core/rl/policies/tiny-vla';
 import {
   buildVocab,
   defaultTinyVlaConfig,
@@ -17,7 +18,6 @@ import {
   sample,
   TinyVlaPolicy,
   tinyVla,
-  tinyVlaTokenPolicy,
   tokenizeActions,
   tokenizeInstruction,
   type VlaObservation,

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TinyVlaConfig } from '../../../models/tiny-vla/config';
 import { tinyVla } from '../../../models/tiny-vla/model';
 import { exportTinyVla } from '../../../models/tiny-vla/policy';
@@ -55,12 +54,7 @@ export function tinyVlaRlSpec(
   return {
     runDir: o.jobDir,
     tasks: o.tasks,
-    policy: {
-      kind: 'module',
-      module: fileURLToPath(new URL('../../rl/policies/tiny-vla.ts', import.meta.url)),
-      export: 'tinyVlaTokenPolicy',
-      options: config,
-    },
+    policy: { kind: 'tiny-vla', config },
     initialCheckpoint: initial,
     updates: o.updates,
     envs: o.groupSize,
