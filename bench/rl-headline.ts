@@ -11,8 +11,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { recordExpertDemos } from '../core/api/jobs/expert-demos';
+import { episodesOf } from '../core/api/pushcut-analysis';
+import { openDataset, RecordingSession } from '../core/data';
+import { SO101_JOINTS } from '../core/hardware/robot';
 import { tinyVlaTokenPolicy } from '../core/rl/policies/tiny-vla';
 import { PolicyRunner } from '../core/rl/policy-runner';
+import { analyzeEpisodes } from '../core/rl/pushcut';
+import { DatasetRolloutRecorder } from '../core/rl/recorder';
 import { runRlJob } from '../core/rl/rl-job';
 import type { SftSample } from '../core/rl/sft';
 import { trainSft } from '../core/rl/sft';
@@ -100,7 +106,15 @@ const tEval0 = performance.now();
 // 3. RL, stopped by the update count or the time budget
 const budget = AbortSignal.timeout(Number(args['budget-min']) * 60_000);
 let updates = 0;
+// Every rollout is recorded, so the pushcut tracker can look at what RL did (joints + actions).
+const work = mkdtempSync(join(tmpdir(), 'pushcut-rl-headline-data-'));
+const rolloutSession = await RecordingSession.open({
+  root: join(work, 'rollouts'),
+  fps: 30,
+  robot: { joints: [...SO101_JOINTS], cameras: [], robotType: 'so101_sim' },
+});
 const rl = await runRlJob({
+  recorder: new DatasetRolloutRecorder(rolloutSession, []),
   runDir: mkdtempSync(join(tmpdir(), 'pushcut-rl-headline-')),
   tasks,
   policy,
@@ -125,6 +139,7 @@ const rl = await runRlJob({
   },
 });
 const tRl = performance.now();
+await rolloutSession.close();
 const after = await evaluate(rl.params, pool);
 const tEnd = performance.now();
 await pool.close();
@@ -149,3 +164,36 @@ console.log(
 console.log(
   `\nRL updates: ${updates} (${rl.reason}). Wall clock: demos ${secs(tDemos - t0)}s, SFT ${secs(tSft - tDemos)}s (${sft.steps} steps), eval ${secs(tEval0 - tSft)}s, RL ${secs(tRl - tEval0)}s, final eval ${secs(tEnd - tRl)}s, total ${secs(tEnd - t0)}s`,
 );
+
+// 4. Pushcuts: each task's successful rollouts against 8 scripted grasping-expert episodes of it
+// (the one SFT demo per task is too few to calibrate a novelty threshold).
+await recordExpertDemos({
+  root: join(work, 'reference'),
+  tasks,
+  episodesPerTask: 8,
+  firstSeed: 500,
+  cameraSize: 16,
+});
+const reference = await episodesOf('reference', await openDataset(join(work, 'reference')), true);
+const rollouts = await episodesOf('rollouts', await openDataset(join(work, 'rollouts')), false);
+console.log('\nPushcut tracker on the RL rollouts (reference: 8 scripted-expert episodes per task)\n');
+console.log(
+  '| task | rollouts | successes | unlike the reference | strategies (successes, first RL step) | pushcuts |',
+);
+console.log('|---|---|---|---|---|---|');
+for (const t of tasks) {
+  const instruction = listTasks().find((x) => x.id === t)?.instruction;
+  const eps = [...reference, ...rollouts].filter((e) => e.task === instruction);
+  const r = analyzeEpisodes(eps);
+  const strategies =
+    r.strategies.map((x) => `${x.name} (${x.successes}, step ${x.firstSeenStep})`).join('; ') || 'none';
+  const shares = r.pushcuts
+    .map(
+      (x) =>
+        `${x.name}: ${x.sharesByStep.map((p) => `${p.rlStep}:${(p.share * 100).toFixed(0)}%`).join(' ')}`,
+    )
+    .join('; ');
+  console.log(
+    `| ${t} | ${r.observed} | ${r.successes} | ${r.novelSuccesses} | ${strategies} | ${shares || 'none'} |`,
+  );
+}

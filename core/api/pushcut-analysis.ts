@@ -9,12 +9,13 @@ export function parseEpisodeId(id: string): { dataset: string; index: number } {
   return { dataset: id.slice(0, at), index: Number(id.slice(at + 1)) };
 }
 
-async function episodesOf(
+/** A dataset's demos and rollouts as tracker episodes (joints, commanded actions, RL step, outcome). */
+export async function episodesOf(
   name: string,
   reader: DatasetReader,
   onlyDemos: boolean,
-): Promise<SourcedEpisode[]> {
-  const out: SourcedEpisode[] = [];
+): Promise<(SourcedEpisode & { task: string })[]> {
+  const out: (SourcedEpisode & { task: string })[] = [];
   for (const e of reader.listEpisodes()) {
     const source =
       e.source === 'rollout' ? 'rollout' : e.source === 'demo' || e.source === null ? 'demo' : null;
@@ -25,6 +26,7 @@ async function episodesOf(
     const version = Number.parseInt(e.policyVersion ?? '', 10);
     out.push({
       id: episodeId(name, e.index),
+      task: e.tasks[0] ?? '',
       source,
       rlStep: Number.isFinite(version) ? version : 0,
       success: e.success === true,
