@@ -158,7 +158,8 @@ describe('pushcut demo and the commands around it', { timeout: 400_000 }, () => 
     try {
       const scan = await pushcut(['bus', 'scan', bus.devicePath]);
       expect(scan.code, scan.stderr).toBe(0);
-      expect(scan.stdout).toMatch(/1000000 baud: id 1.*id 6/);
+      // A pty has no real baud rate, so under load the motors may first answer at another rate.
+      expect(scan.stdout).toMatch(/\d+ baud: id 1 .*id 6 /);
       const read = await pushcut(['bus', 'read', bus.devicePath]);
       expect(read.code, read.stderr).toBe(0);
       expect(read.stdout).toMatch(/motor 6: \d+/);
