@@ -49,10 +49,8 @@ export const liftRedCube: TaskDef = {
   success: (scene) => scene.bodyPos(RED)[2] > CUBE_HALF + 0.05,
 };
 
-export const redCubeInBowl: TaskDef = {
-  id: 'red_cube_in_bowl',
-  instruction: 'put the red cube in the bowl',
-  maxSteps: 240,
+/** The scene both bowl tasks share: a bowl and two cubes, placed apart. */
+const BOWL_AND_TWO_CUBES: Pick<TaskDef, 'worldXml' | 'objects' | 'place'> = {
   worldXml: cubeXml(RED, COLORS.red) + cubeXml(BLUE, COLORS.blue) + bowlXml(),
   objects: [RED, BLUE, 'bowl'],
   place(scene, rng) {
@@ -61,6 +59,13 @@ export const redCubeInBowl: TaskDef = {
     cubeAt(scene, RED, a!, rng);
     cubeAt(scene, BLUE, b!, rng);
   },
+};
+
+export const redCubeInBowl: TaskDef = {
+  id: 'red_cube_in_bowl',
+  instruction: 'put the red cube in the bowl',
+  maxSteps: 240,
+  ...BOWL_AND_TWO_CUBES,
   success: (scene) => inBowl(scene, RED),
 };
 
@@ -131,14 +136,7 @@ export const bothCubesInBowl: TaskDef = {
   id: 'both_cubes_in_bowl',
   instruction: 'put both cubes in the bowl',
   maxSteps: 450,
-  worldXml: cubeXml(RED, COLORS.red) + cubeXml(BLUE, COLORS.blue) + bowlXml(),
-  objects: [RED, BLUE, 'bowl'],
-  place(scene, rng) {
-    const [bowl, a, b] = samplePlacements(rng, [0.085, 0.035, 0.035]);
-    scene.setMocap('bowl', [bowl![0], bowl![1], 0]);
-    cubeAt(scene, RED, a!, rng);
-    cubeAt(scene, BLUE, b!, rng);
-  },
+  ...BOWL_AND_TWO_CUBES,
   success: (scene) => inBowl(scene, RED) && inBowl(scene, BLUE),
 };
 

@@ -73,47 +73,32 @@ export function EpisodesPanel() {
             ))}
           </select>
         </label>
-        <label className="field inline">
-          Source
-          <select
-            aria-label="Source filter"
-            value={filter.source}
-            onChange={(e) => setFilter({ ...filter, source: e.target.value })}
-          >
-            <option value="">all</option>
-            <option value="demo">demo</option>
-            <option value="rollout">rollout</option>
-            <option value="intervention">intervention</option>
-          </select>
-        </label>
-        <label className="field inline">
-          Outcome
-          <select
-            aria-label="Outcome filter"
-            value={filter.success}
-            onChange={(e) => setFilter({ ...filter, success: e.target.value })}
-          >
-            <option value="">all</option>
-            <option value="true">success</option>
-            <option value="false">failure</option>
-            <option value="null">unlabelled</option>
-          </select>
-        </label>
-        <label className="field inline">
-          Task
-          <select
-            aria-label="Task filter"
-            value={filter.task}
-            onChange={(e) => setFilter({ ...filter, task: e.target.value })}
-          >
-            <option value="">all</option>
-            {tasks.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Source"
+          value={filter.source}
+          onChange={(source) => setFilter({ ...filter, source })}
+          options={[
+            ['demo', 'demo'],
+            ['rollout', 'rollout'],
+            ['intervention', 'intervention'],
+          ]}
+        />
+        <FilterSelect
+          label="Outcome"
+          value={filter.success}
+          onChange={(success) => setFilter({ ...filter, success })}
+          options={[
+            ['true', 'success'],
+            ['false', 'failure'],
+            ['null', 'unlabelled'],
+          ]}
+        />
+        <FilterSelect
+          label="Task"
+          value={filter.task}
+          onChange={(t) => setFilter({ ...filter, task: t })}
+          options={tasks.map((t) => [t, t])}
+        />
         <label className="field inline">
           Tag
           <input
@@ -180,5 +165,31 @@ export function EpisodesPanel() {
         )}
       </div>
     </section>
+  );
+}
+
+/** One episode filter: "all" (empty value) or one of `options` as [value, label]. */
+function FilterSelect(props: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: [string, string][];
+}) {
+  return (
+    <label className="field inline">
+      {props.label}
+      <select
+        aria-label={`${props.label} filter`}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      >
+        <option value="">all</option>
+        {props.options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -5,6 +5,7 @@ import { rosPresets } from '../../../core/hardware/ros/config';
 import { packJsonInPng } from '../../../core/hardware/ros/png';
 import { RosRobot } from '../../../core/hardware/ros/ros-robot';
 import { KinematicRobot } from '../../../core/hardware/virtual/rosbridge/kinematic-robot';
+import { ROSBRIDGE_OPS } from '../../../core/hardware/virtual/rosbridge/rosbridge-server';
 import { type RobotRosServer, serveRobotOverRos } from '../../../core/hardware/virtual/rosbridge/serve-robot';
 import { RawClient, sleep, until } from './helpers';
 
@@ -20,29 +21,8 @@ function rng(seed: number) {
   };
 }
 
-const OPS = [
-  'advertise',
-  'unadvertise',
-  'publish',
-  'subscribe',
-  'unsubscribe',
-  'call_service',
-  'service_response',
-  'advertise_service',
-  'unadvertise_service',
-  'advertise_action',
-  'unadvertise_action',
-  'send_action_goal',
-  'cancel_action_goal',
-  'action_feedback',
-  'action_result',
-  'set_level',
-  'status',
-  'fragment',
-  'png',
-  'auth',
-  'zap',
-];
+/** Every real op, plus one the protocol does not have. */
+const OPS = [...ROSBRIDGE_OPS, 'zap'];
 const TOPICS = [
   '/joint_states',
   '/arm_controller/joint_trajectory',

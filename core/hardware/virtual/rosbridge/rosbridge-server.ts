@@ -73,7 +73,8 @@ interface PendingCall {
   timer: NodeJS.Timeout | null;
 }
 
-const OPS = [
+/** Every op of the rosbridge v2 protocol this server answers. */
+export const ROSBRIDGE_OPS = [
   'advertise',
   'unadvertise',
   'publish',
@@ -454,7 +455,7 @@ export class RosbridgeServer {
         return;
       default:
         throw new ProtocolError(
-          `unknown op ${JSON.stringify(msg.op).slice(0, 80)}; this server supports ${OPS.join(', ')}`,
+          `unknown op ${JSON.stringify(msg.op).slice(0, 80)}; this server supports ${ROSBRIDGE_OPS.join(', ')}`,
           msg.id,
         );
     }
