@@ -38,6 +38,25 @@ export function crossEntropy(logits: Tensor, labels: Tensor, mask?: Tensor): Ten
   return div(reduceSum(mul(nll, mask)), maximum(reduceSum(mask), 1));
 }
 
+/**
+ * Cross-entropy against a Gaussian over neighbouring bins centred on each label (HL-Gauss): for
+ * tokens that discretise a continuous value, a near miss costs less than a far one, which makes
+ * the classifier learn the value's geometry instead of 256 unrelated classes.
+ */
+export function gaussianBinCrossEntropy(logits: Tensor, labels: Tensor, sigmaBins: number): Tensor {
+  const v = logits.shape[logits.rank - 1] as number;
+  const dtype = logits.dtype === 'float64' ? 'float64' : 'float32';
+  const bins = logits.graph.const(
+    Array.from({ length: v }, (_, i) => i),
+    [v],
+    dtype,
+  );
+  const d = sub(bins, unsqueeze(cast(labels, dtype), [labels.rank]));
+  const w = exp(mul(mul(d, d), -1 / (2 * sigmaBins * sigmaBins)));
+  const target = div(w, reduceSum(w, [-1], true));
+  return neg(reduceMean(reduceSum(mul(target, logSoftmax(logits, -1)), [-1])));
+}
+
 export function mse(pred: Tensor, target: Tensor): Tensor {
   const d = sub(pred, target);
   return reduceMean(mul(d, d));

@@ -22,6 +22,19 @@ export interface TinyVlaConfig {
   /** Feature names of state / action dims (LeRobot naming). */
   stateNames: string[];
   actionNames: string[];
+  /**
+   * Camera encoder: `keypoints` keeps a half-resolution feature map and turns each channel into
+   * the expected image position of its activation (spatial softmax), which tells the policy where
+   * objects are; `flat` downsamples to a 1/16 map and flattens it.
+   */
+  encoder?: 'flat' | 'keypoints';
+  /**
+   * Feed the joint state to the policy (default true for older models). Off by default for new
+   * ones: with absolute joint targets a policy that sees the state learns to copy it (the targets
+   * are always near the current pose) and stalls mid-motion; from the images alone it must read
+   * the phase of the task from what it sees.
+   */
+  stateInput?: boolean;
   /** Widths: camera embedding, text/state embedding, fused context, head hidden. */
   width: { image: number; text: number; context: number; head: number };
 }

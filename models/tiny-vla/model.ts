@@ -13,6 +13,17 @@ const CONVS: [number, number, number, number][] = [
   [32, 3, 2, 1],
 ];
 
+/** Keypoint encoder: one stride-2 conv, then two at half resolution; 32 keypoints per camera. */
+const KEYPOINT_CONVS: [number, number, number, number][] = [
+  [16, 5, 2, 2],
+  [32, 3, 1, 1],
+  [32, 3, 1, 1],
+];
+
+const convsOf = (c: TinyVlaConfig) => (c.encoder === 'keypoints' ? KEYPOINT_CONVS : CONVS);
+
+const usesState = (c: TinyVlaConfig) => c.stateInput !== false;
+
 const he = (fanIn: number) => ({ kind: 'normal' as const, std: Math.sqrt(2 / fanIn) });
 const xavier = (fanIn: number) => ({ kind: 'normal' as const, std: Math.sqrt(1 / fanIn) });
 
@@ -26,10 +37,12 @@ function linearParams(name: string, fanIn: number, fanOut: number, init = xavier
 function params(c: TinyVlaConfig): ParamSpec[] {
   const w = c.width;
   const out: ParamSpec[] = [];
-  const flat = CONVS[CONVS.length - 1]![0] * (c.imageSize / 16) ** 2;
+  const convs = convsOf(c);
+  const channels = convs[convs.length - 1]![0];
+  const flat = c.encoder === 'keypoints' ? 2 * channels : channels * (c.imageSize / 16) ** 2;
   for (const cam of ['front', 'wrist']) {
     let cin = 3;
-    CONVS.forEach(([co, k], i) => {
+    convs.forEach(([co, k], i) => {
       out.push({ name: `${cam}.conv${i}.w`, shape: [co, cin, k, k], init: he(cin * k * k) });
       out.push({ name: `${cam}.conv${i}.b`, shape: [co], init: { kind: 'zeros' } });
       cin = co;
@@ -38,8 +51,8 @@ function params(c: TinyVlaConfig): ParamSpec[] {
   }
   out.push({ name: 'text.emb', shape: [c.vocab.length, 32], init: { kind: 'normal', std: 0.5 } });
   out.push(...linearParams('text.proj', 32, w.text));
-  out.push(...linearParams('state.proj', c.actionDim, w.text));
-  out.push(...linearParams('fuse', 2 * w.image + 2 * w.text, w.context));
+  if (usesState(c)) out.push(...linearParams('state.proj', c.actionDim, w.text));
+  out.push(...linearParams('fuse', 2 * w.image + (usesState(c) ? 2 : 1) * w.text, w.context));
   out.push(
     { name: 'fuse.ln.s', shape: [w.context], init: { kind: 'ones' } },
     { name: 'fuse.ln.b', shape: [w.context], init: { kind: 'zeros' } },
@@ -65,12 +78,39 @@ function imageIn(img: Tensor): Tensor {
   return op.sub(op.mul(x, 1 / (255 * 0.25)), 2);
 }
 
-function encodeCamera(cam: string, img: Tensor, p: Record<string, Tensor>): Tensor {
+/** Per channel, the softmax-weighted mean (x, y) in [-1, 1] over the feature map: [N, 2C]. */
+function spatialSoftmax(x: Tensor): Tensor {
+  const [n, ch, h, w] = x.shape as [number, number, number, number];
+  const attention = op.softmax(op.reshape(x, [n, ch, h * w]), 2);
+  const coords: number[] = [];
+  for (let y = 0; y < h; y++)
+    for (let i = 0; i < w; i++) coords.push((2 * i + 1) / w - 1, (2 * y + 1) / h - 1);
+  const xy = op.matmul(attention, x.graph.const(coords, [h * w, 2]));
+  return op.reshape(xy, [n, 2 * ch]);
+}
+
+function encodeCamera(c: TinyVlaConfig, cam: string, img: Tensor, p: Record<string, Tensor>): Tensor {
+  const convs = convsOf(c);
   let x = imageIn(img);
-  CONVS.forEach(([, , stride, pad], i) => {
-    x = op.relu(op.conv2d(x, p[`${cam}.conv${i}.w`]!, p[`${cam}.conv${i}.b`], { stride, pad }));
+  convs.forEach(([, , stride, pad], i) => {
+    x = op.conv2d(x, p[`${cam}.conv${i}.w`]!, p[`${cam}.conv${i}.b`], { stride, pad });
+    // The keypoint layer's raw responses feed the spatial softmax.
+    if (c.encoder !== 'keypoints' || i < convs.length - 1) x = op.relu(x);
   });
-  return op.linear(op.flatten(x), p[`${cam}.proj.w`]!, p[`${cam}.proj.b`]);
+  const features = c.encoder === 'keypoints' ? spatialSoftmax(x) : op.flatten(x);
+  return op.linear(features, p[`${cam}.proj.w`]!, p[`${cam}.proj.b`]);
+}
+
+/** Joint state normalised with q01/q99 inside the graph, then embedded. */
+function stateEmbedding(c: TinyVlaConfig, state: Tensor, p: Record<string, Tensor>): Tensor {
+  const g = state.graph;
+  const lo = g.const(c.stateStats.q01, [c.actionDim]);
+  const span = g.const(
+    c.stateStats.q99.map((v, i) => Math.max(v - (c.stateStats.q01[i] as number), 1e-6)),
+    [c.actionDim],
+  );
+  const st = op.clip(op.sub(op.mul(op.div(op.sub(state, lo), span), 2), 1), -1.5, 1.5);
+  return op.gelu(op.linear(st, p['state.proj.w']!, p['state.proj.b']));
 }
 
 /**
@@ -92,23 +132,17 @@ export function tinyVla(c: TinyVlaConfig): ModelDef {
     outputs: ['logits'],
     forward: ({ front, wrist, tokens, state }, p) => {
       const g = state!.graph;
-      const f = encodeCamera('front', front!, p);
-      const w = encodeCamera('wrist', wrist!, p);
+      const f = encodeCamera(c, 'front', front!, p);
+      const w = encodeCamera(c, 'wrist', wrist!, p);
       // Instruction: masked mean of word embeddings.
       const mask = op.cast(op.not(op.equal(tokens!, g.const(0, [], 'int64'))), 'float32');
       const emb = op.gather(p['text.emb']!, tokens!);
       const summed = op.reduceSum(op.mul(emb, op.unsqueeze(mask, [2])), [1]);
       const count = op.maximum(op.reduceSum(mask, [1], true), 1);
       const text = op.gelu(op.linear(op.div(summed, count), p['text.proj.w']!, p['text.proj.b']));
-      // Joint state normalised with q01/q99 inside the graph.
-      const lo = g.const(c.stateStats.q01, [c.actionDim]);
-      const span = g.const(
-        c.stateStats.q99.map((v, i) => Math.max(v - (c.stateStats.q01[i] as number), 1e-6)),
-        [c.actionDim],
-      );
-      const st = op.clip(op.sub(op.mul(op.div(op.sub(state!, lo), span), 2), 1), -1.5, 1.5);
-      const stateEmb = op.gelu(op.linear(st, p['state.proj.w']!, p['state.proj.b']));
-      const fused = op.linear(op.concat([f, w, text, stateEmb], 1), p['fuse.w']!, p['fuse.b']);
+      const parts = [f, w, text];
+      if (usesState(c)) parts.push(stateEmbedding(c, state!, p));
+      const fused = op.linear(op.concat(parts, 1), p['fuse.w']!, p['fuse.b']);
       const ctx = op.gelu(op.layerNorm(fused, p['fuse.ln.s']!, p['fuse.ln.b']!));
       // Head: context + one learned query per action token, shared MLP -> bins.
       const h0 = op.add(op.unsqueeze(op.linear(ctx, p['head.in.w']!, p['head.in.b']), [1]), p['head.query']!);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../core/nn/graph';
-import { crossEntropy, ppoClipLoss, tokenLogProbs } from '../../core/nn/losses';
+import { crossEntropy, gaussianBinCrossEntropy, ppoClipLoss, tokenLogProbs } from '../../core/nn/losses';
 import { createSession, runSession } from '../../core/nn/runtime';
 import { checkGrad } from './gradcheck';
 
@@ -104,5 +104,33 @@ describe('losses', () => {
       expect(Number(res.lp?.data[i])).toBeCloseTo(lp2, 5);
     }
     expect(Number(res.ce?.data[0])).toBeCloseTo(ce / 4, 5);
+  });
+
+  it('Gaussian-bin cross-entropy matches a hand computation and its gradient matches finite differences', async () => {
+    const sigma = 0.8;
+    const g = new Graph('hlg');
+    g.output(gaussianBinCrossEntropy(g.const(logits, [4, 3]), g.const(actions, [4], 'int64'), sigma), 'loss');
+    const res = await runSession(await createSession(g.toBytes(), { threads: 1 }), {});
+    let ref = 0;
+    for (let i = 0; i < 4; i++) {
+      const w = [0, 1, 2].map((b) => Math.exp(-((b - (actions[i] as number)) ** 2) / (2 * sigma * sigma)));
+      const sum = w.reduce((a, v) => a + v, 0);
+      const lsm = logSoftmaxRow(logits.slice(i * 3, i * 3 + 3), 1);
+      ref -= w.reduce((a, v, b) => a + (v / sum) * (lsm[b] as number), 0);
+    }
+    expect(Number(res.loss?.data[0])).toBeCloseTo(ref / 4, 5);
+    // a near miss must cost less than a far one: the loss is not one-hot cross-entropy
+    const g1 = new Graph('ce');
+    g1.output(crossEntropy(g1.const(logits, [4, 3]), g1.const(actions, [4], 'int64')), 'loss');
+    const ce = await runSession(await createSession(g1.toBytes(), { threads: 1 }), {});
+    expect(Math.abs(Number(res.loss?.data[0]) - Number(ce.loss?.data[0]))).toBeGreaterThan(1e-3);
+
+    const r = await checkGrad({
+      name: 'hlg',
+      dtype: 'float64',
+      inputs: [[2, 2, 5]],
+      build: ([x]) => gaussianBinCrossEntropy(x!, x!.graph.const([4, 0, 2, 3], [2, 2], 'int64'), 1.5),
+    });
+    expect(r.worst).toBeLessThanOrEqual(1);
   });
 });

@@ -1,5 +1,6 @@
 import { createTaskEnv, type EnvObservation } from '../../sim/env';
 import { expertFor, runExpertEpisode } from '../../sim/experts/index';
+import { mulberry32 } from '../../util/rng';
 import type { SftSample } from './types';
 
 function frameBytes(obs: EnvObservation, camera: string): Uint8Array {
@@ -15,7 +16,7 @@ function frameBytes(obs: EnvObservation, camera: string): Uint8Array {
 export async function expertDemoSamples(
   taskId: string,
   seeds: readonly number[],
-  opts: { imageSize?: number; chunk?: number } = {},
+  opts: { imageSize?: number; chunk?: number; actionNoise?: number } = {},
 ): Promise<{ samples: SftSample[]; episodes: number; failed: number[] }> {
   const size = opts.imageSize ?? 64;
   const chunk = opts.chunk ?? 8;
@@ -24,7 +25,9 @@ export async function expertDemoSamples(
   const failed: number[] = [];
   try {
     for (const seed of seeds) {
-      const ep = runExpertEpisode(env, seed, expertFor(taskId));
+      const ep = runExpertEpisode(env, seed, expertFor(taskId), {
+        actionNoise: opts.actionNoise ? { std: opts.actionNoise, rand: mulberry32(seed + 7919) } : undefined,
+      });
       if (!ep.success) {
         failed.push(seed);
         continue;

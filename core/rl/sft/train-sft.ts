@@ -8,7 +8,7 @@ import {
   tokenizeActions,
   tokenizeInstruction,
 } from '../../../models/tiny-vla/tokenizer';
-import { crossEntropy } from '../../nn/losses';
+import { crossEntropy, gaussianBinCrossEntropy } from '../../nn/losses';
 import { rng } from '../../nn/model';
 import type { HostTensor } from '../../nn/runtime';
 import { Trainer } from '../../nn/trainer';
@@ -164,13 +164,17 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     actions: tokenizeActions(s.actionChunk, cfg.actionStats, cfg.bins),
   }));
   const shift = opts.augmentShift ?? Math.floor(cfg.imageSize / 16);
+  const labelSigma = opts.labelSigma ?? 0;
   const packer = new BatchPacker(cfg, opts.samples, enc, batch, shift, rand);
   const evalPacker = new BatchPacker(cfg, opts.samples, enc, batch);
   const trainer = await Trainer.create({
     model: tinyVla(cfg),
     batch,
     extraInputs: [{ name: 'actions', shape: [cfg.chunk * cfg.actionDim], dtype: 'int64' }],
-    loss: (out, extra) => crossEntropy(out.logits as never, extra.actions as never),
+    loss: (out, extra) =>
+      labelSigma > 0
+        ? gaussianBinCrossEntropy(out.logits as never, extra.actions as never, labelSigma)
+        : crossEntropy(out.logits as never, extra.actions as never),
     optimizer: { weightDecay: opts.weightDecay ?? 0.01, maxGradNorm: 1.0 },
     seed: opts.seed ?? 0,
     threads: opts.threads,

@@ -63,7 +63,16 @@ export function runExpertEpisode(
   env: TaskEnv,
   seed: number,
   expert: Expert = expertFor(env.taskId),
-  opts: { maxSteps?: number; extraSteps?: number } = {},
+  opts: {
+    maxSteps?: number;
+    extraSteps?: number;
+    /**
+     * Executed commands get this much Gaussian noise (degrees; gripper units for the gripper) while
+     * the frames keep the expert's clean action (DART): demos then show how to get back on track
+     * from the small deviations a learned policy makes.
+     */
+    actionNoise?: { std: number; rand: () => number };
+  } = {},
 ): ExpertEpisode {
   let obs = env.reset(seed);
   expert.reset();
@@ -73,11 +82,16 @@ export function runExpertEpisode(
   let after = 0;
   for (let t = 0; t < maxSteps; t++) {
     const action = expert.act(env, obs);
-    const step = env.step(action);
+    const noise = opts.actionNoise;
+    const step = env.step(noise ? action.map((a) => a + noise.std * gaussian(noise.rand)) : action);
     frames.push({ obs, action, success: step.success, info: step.info });
     obs = step.obs;
     if (step.success) success = true;
     if (success && after++ >= (opts.extraSteps ?? 0)) break;
   }
   return { seed, success, frames };
+}
+
+function gaussian(rand: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }
