@@ -29,6 +29,8 @@ export interface StudioState {
   recording: EventPayload<'recording'> | null;
   task: EventPayload<'observation'>['task'];
   logs: LogEntry[];
+  /** RL on the robot: the session's latest status (null until the first event or status call). */
+  robotRl: EventPayload<'robotRl'>['status'] | null;
   lastError: string | null;
 }
 
@@ -45,6 +47,7 @@ const initial: StudioState = {
   recording: null,
   task: null,
   logs: [],
+  robotRl: null,
   lastError: null,
 };
 
@@ -77,6 +80,7 @@ export function createStudioStore(backend: Backend): StoreApi<StudioState> {
   });
   backend.on('metrics', (metrics) => store.setState({ metrics }));
   backend.on('recording', (recording) => store.setState({ recording }));
+  backend.on('robotRl', (e) => store.setState({ robotRl: e.status }));
   backend.on('log', (entry) => store.setState((s) => ({ logs: [...s.logs.slice(-199), entry] })));
   return store;
 }
