@@ -179,6 +179,90 @@ it('runs RL on the virtual servo-bus SO-101: resets, labels, a take-over, an upd
   await expect(studio.invoke('robotRl.resetDone', {})).rejects.toThrow(/No RL session/);
 });
 
+/** Resolves with the first robotRl event at or after `from` that matches. */
+async function waitFor(
+  from: number,
+  match: (e: EventPayload<'robotRl'>) => boolean,
+  ms = 60_000,
+): Promise<EventPayload<'robotRl'>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const hit = events.slice(from).find(match);
+    if (hit) return hit;
+    if (Date.now() > end) throw new Error('timed out waiting for a robotRl event');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+it('e-stop ends an episode as a failure; the success detector learns from labels and can be overruled', {
+  timeout: 120_000,
+}, async () => {
+  const mark = events.length;
+  await studio.invoke('robotRl.start', {
+    sftRun: 'sft',
+    run: 'sft-detector',
+    dataset: 'detector-rollouts',
+    groupSize: 2,
+    timeLimitS: 10,
+    reward: 'detector',
+  });
+  const is = (t: string, episode: number) => (e: EventPayload<'robotRl'>) =>
+    type(e) === t && e.event.episode === episode;
+  // episode 1: the person hits the e-stop (Space); the next episode waits until it is released
+  await waitFor(mark, is('awaiting-reset', 1));
+  await studio.invoke('robotRl.resetDone', {});
+  await waitFor(mark, is('episode-started', 1));
+  await studio.invoke('robot.estop', {});
+  const stopped = await waitFor(mark, is('episode-ended', 1));
+  expect(stopped.event).toMatchObject({ end: 'estop', reward: 0 });
+  await waitFor(mark, is('awaiting-reset', 2));
+  await expect(studio.invoke('robotRl.resetDone', {})).rejects.toThrow(/E-stop is active: release it/);
+  await studio.invoke('robot.release', {});
+
+  // episodes 2-9: success and failure keys in turn; every key label is a detector label
+  for (let ep = 2; ep <= 9; ep++) {
+    await waitFor(mark, is('awaiting-reset', ep));
+    await studio.invoke('robotRl.resetDone', {});
+    await waitFor(mark, is('episode-started', ep));
+    await new Promise((r) => setTimeout(r, 60));
+    await studio.invoke('robotRl.label', { success: ep % 2 === 0 });
+    await waitFor(mark, is('episode-ended', ep));
+  }
+  const trained = await studio.invoke('robotRl.trainDetector', {});
+  expect(trained.detector).toMatchObject({ labels: 8, trained: true, heldOut: 2, goodEnough: false });
+  expect(trained.detector?.precision).toBeGreaterThanOrEqual(0);
+  expect(trained.detector?.recall).toBeLessThanOrEqual(1);
+  await expect(studio.invoke('robotRl.autoLabel', { enabled: true })).rejects.toThrow(
+    /not good enough to label on its own yet \(precision \d+%, recall \d+% on 2 held-out labels\)/,
+  );
+
+  // the person overrules episode 2 (a success): the dataset and the detector's labels follow
+  const over = await studio.invoke('robotRl.overrule', { episode: 2, success: false });
+  expect(over.episodes.find((e) => e.episode === 2)).toMatchObject({ reward: 0, labelledBy: 'person' });
+  expect(over.detector?.labels).toBe(9);
+  const final = await studio.invoke('robotRl.stop', {});
+  const eps = await studio.invoke('episodes.list', { dataset: 'detector-rollouts', filter: {} });
+  expect(eps.length).toBeGreaterThanOrEqual(9);
+  expect(eps.slice(0, 9).map((e) => e.success)).toEqual([
+    false,
+    false,
+    false,
+    true,
+    false,
+    true,
+    false,
+    true,
+    false,
+  ]);
+  expect(final.episodes.slice(0, 9).map((e) => e.end)).toEqual([
+    'estop',
+    ...Array(8)
+      .fill('success-key')
+      .map((k, i) => (i % 2 === 0 ? k : 'failure-key')),
+  ]);
+  expect(final.policyVersion).toBeGreaterThanOrEqual(1);
+});
+
 it('names the missing cameras when the robot has none', async () => {
   const { devicePath } = await studio.invoke('serial.virtualStart', { sim: false });
   await studio.invoke('robot.connect', { backend: 'feetech', options: { port: devicePath, id: 'rl_arm' } });

@@ -49,6 +49,8 @@ interface Active {
   detector: SuccessDetector | null;
   status: Status;
   latestImages: Record<string, CameraFrame> | null;
+  /** Each finished episode's final camera frames (the detector learns from an overruled label). */
+  finalImages: Map<number, Record<string, CameraFrame>>;
   unsubscribe: () => void;
   /** Ids the person labelled (as opposed to the detector). */
   personLabelled: Set<string>;
@@ -227,6 +229,7 @@ export class RobotRlService {
       labels,
       detector,
       latestImages: null,
+      finalImages: new Map(),
       unsubscribe: ctx.loop.onTick((t: ControlTick) => {
         a.latestImages = t.obs.images;
       }),
@@ -288,7 +291,12 @@ export class RobotRlService {
         `No episode is running or waiting for a label (the session is ${a.status.phase}): press S or F during an episode or when asked to label it`,
       );
     }
-    if (a.status.phase === 'labelling' && a.pendingId) a.personLabelled.add(a.pendingId);
+    if (a.status.phase === 'labelling' && a.pendingId) {
+      // answered by id: the label is kept even while the detector is still scoring the final frame
+      a.personLabelled.add(a.pendingId);
+      a.labels.label(a.pendingId, success);
+      return this.snapshot(a);
+    }
     try {
       a.session.label(success);
     } catch (err) {
@@ -344,6 +352,12 @@ export class RobotRlService {
     if (!e)
       throw new ApiError('invalid_args', `Episode ${episode} has not finished in this session`, 'episode');
     if (e.datasetIndex !== null) await relabel(a.status.dataset ?? '', e.datasetIndex, success);
+    const images = a.finalImages.get(episode);
+    if (a.detector && images && (e.reward === 1) !== success)
+      a.detector.overrule(
+        { id: `robot-ep-${episode}`, task: '', instruction: '', finalImages: images },
+        success,
+      );
     e.reward = success ? 1 : 0;
     e.labelledBy = 'person';
     return this.snapshot(a);
@@ -453,6 +467,7 @@ export class RobotRlService {
         s.groupIndex++;
         s.proposal = null;
         a.pendingId = null;
+        if (a.latestImages) a.finalImages.set(e.episode, a.latestImages);
         // a success/failure key is a label too: the detector learns from that final frame
         if (keyed && a.detector && a.latestImages) a.detector.addLabel(a.latestImages, e.reward === 1);
         break;
