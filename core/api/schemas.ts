@@ -317,6 +317,8 @@ export const DetectorStatus = z.object({
 });
 
 export const RobotRlStatus = z.object({
+  /** Increases with every snapshot: a command's answer may arrive after a newer event. */
+  seq: z.number(),
   active: z.boolean(),
   phase: RobotRlPhase,
   /** What the person should do now, in words. */

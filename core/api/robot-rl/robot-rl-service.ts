@@ -67,6 +67,7 @@ interface Hooks {
 }
 
 const idle = (): Status => ({
+  seq: 0,
   active: false,
   phase: 'idle',
   prompt: 'Start a session: pick a finished SFT run, then press Start',
@@ -109,11 +110,12 @@ const PROMPTS: Record<Status['phase'], string> = {
 export class RobotRlService {
   private active: Active | null = null;
   private last: Status = idle();
+  private seq = 0;
 
   constructor(private readonly hooks: Hooks) {}
 
   status(): Status {
-    return this.active ? this.snapshot(this.active) : this.last;
+    return this.active ? this.snapshot(this.active) : { ...this.last, seq: ++this.seq };
   }
 
   get running(): boolean {
@@ -523,11 +525,11 @@ export class RobotRlService {
         await d.train(200);
         if (a.args.reward === 'detector' && d.goodEnough && !d.autoLabel) d.setAutoLabel(true);
         if (!d.goodEnough && d.autoLabel) d.setAutoLabel(false);
-        this.hooks.emit({ event: { type: 'detector' }, status: this.snapshot(a) });
       } catch (err) {
         if (explicit) throw new ApiError('failed', err instanceof Error ? err.message : String(err));
       } finally {
         a.detectorTraining = null;
+        this.hooks.emit({ event: { type: 'detector' }, status: this.snapshot(a) });
       }
     })();
     await a.detectorTraining;
@@ -540,6 +542,7 @@ export class RobotRlService {
     const q = d?.quality ?? null;
     return {
       ...s,
+      seq: ++this.seq,
       prompt: s.intervening
         ? 'You have the arm — T hands back to the policy, S / F end the episode'
         : PROMPTS[s.phase],

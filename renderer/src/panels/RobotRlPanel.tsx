@@ -3,7 +3,7 @@ import type { CommandArgs, CommandResult, EventPayload } from '../../../core/api
 import { JointSliders } from '../components/JointSliders';
 import { NumberField } from '../components/NumberField';
 import type { StudioActions } from '../stores/actions';
-import { useBackend, useStudio, useStudioStore } from '../stores/studio-store';
+import { setRobotRl, useBackend, useStudio, useStudioStore } from '../stores/studio-store';
 
 type Status = EventPayload<'robotRl'>['status'];
 type Run = CommandResult<'runs.list'>[number];
@@ -14,7 +14,8 @@ type RlCommand =
   | 'robotRl.takeOver'
   | 'robotRl.stop'
   | 'robotRl.trainDetector'
-  | 'robotRl.autoLabel';
+  | 'robotRl.autoLabel'
+  | 'robotRl.overrule';
 /** Every robotRl command answers with the session status; the panel shows it or the error. */
 type RlCall = <C extends RlCommand>(command: C, args: CommandArgs<C>) => Promise<void>;
 
@@ -46,7 +47,7 @@ export function RobotRlPanel({ actions }: { actions: StudioActions }) {
     async (command, args) => {
       try {
         const s = (await backend.invoke(command, args as never)) as Status;
-        store.setState({ robotRl: s });
+        setRobotRl(store, s);
         setError(null);
       } catch (e) {
         setError((e as Error).message);
@@ -57,7 +58,7 @@ export function RobotRlPanel({ actions }: { actions: StudioActions }) {
 
   useEffect(() => {
     backend.invoke('robotRl.status', {}).then(
-      (s) => store.setState({ robotRl: s }),
+      (s) => setRobotRl(store, s),
       () => undefined,
     );
     backend.invoke('runs.list', {}).then(setRuns, (e: Error) => setError(e.message));
@@ -216,7 +217,7 @@ function SessionView({
   const run = call;
   const d = s.detector;
   return (
-    <div className="columns">
+    <div style={{ display: 'flex', flexDirection: 'column', gap: 16 }}>
       <div className="card">
         <p
           className="instruction"
@@ -240,7 +241,7 @@ function SessionView({
             Success detector proposes: {s.proposal >= 0.5 ? 'success' : 'failure'} ({pct(s.proposal)})
           </p>
         )}
-        <div className="buttons">
+        <div className="buttons wrap">
           <button
             type="button"
             className="primary"
@@ -296,6 +297,7 @@ function SessionView({
               <th>Steps</th>
               <th>Taken over</th>
               <th>Policy</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -308,6 +310,18 @@ function SessionView({
                 <td>{e.steps}</td>
                 <td>{e.interventionSteps || ''}</td>
                 <td>v{e.policyVersion}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="chip"
+                    title="Overrule this label (the dataset and the success detector follow)"
+                    onClick={() =>
+                      void run('robotRl.overrule', { episode: e.episode, success: e.reward !== 1 })
+                    }
+                  >
+                    {e.reward === 1 ? 'Was a failure' : 'Was a success'}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -80,9 +80,15 @@ export function createStudioStore(backend: Backend): StoreApi<StudioState> {
   });
   backend.on('metrics', (metrics) => store.setState({ metrics }));
   backend.on('recording', (recording) => store.setState({ recording }));
-  backend.on('robotRl', (e) => store.setState({ robotRl: e.status }));
+  backend.on('robotRl', (e) => setRobotRl(store, e.status));
   backend.on('log', (entry) => store.setState((s) => ({ logs: [...s.logs.slice(-199), entry] })));
   return store;
+}
+
+/** Keep the newest RL status: a command's answer can arrive after a newer event. */
+export function setRobotRl(store: StoreApi<StudioState>, status: EventPayload<'robotRl'>['status']): void {
+  const current = store.getState().robotRl;
+  if (!current || status.seq >= current.seq) store.setState({ robotRl: status });
 }
 
 export const StudioContext = createContext<{ backend: Backend; store: StoreApi<StudioState> } | null>(null);
