@@ -91,8 +91,9 @@ it('runs RL on the virtual servo-bus SO-101: resets, labels, a take-over, an upd
   );
 
   let tookOver = false;
+  let off = () => {};
   const updated = new Promise<void>((resolve, reject) => {
-    studio.on('robotRl', (e) => {
+    off = studio.on('robotRl', (e) => {
       const ev = e.event as { type: string; episode?: number };
       const fail = (err: Error) => reject(err);
       if (ev.type === 'awaiting-reset' && (ev.episode ?? 0) <= 2)
@@ -138,6 +139,7 @@ it('runs RL on the virtual servo-bus SO-101: resets, labels, a take-over, an upd
   });
   await expect(studio.invoke('robotRl.start', { sftRun: 'sft' })).rejects.toThrow(/already running/);
   await updated;
+  off();
   expect(tookOver).toBe(true);
   const final = await studio.invoke('robotRl.stop', {});
 
@@ -261,6 +263,41 @@ it('e-stop ends an episode as a failure; the success detector learns from labels
       .map((k, i) => (i % 2 === 0 ? k : 'failure-key')),
   ]);
   expect(final.policyVersion).toBeGreaterThanOrEqual(1);
+});
+
+it('works the same on a ROS robot, and resumes the run from its checkpoint', {
+  timeout: 90_000,
+}, async () => {
+  const { url } = await studio.invoke('ros.serveSim', { port: 0, task: 'press_button' });
+  const cameras = ['front', 'wrist'].map((name) => ({
+    name,
+    topic: `/camera/${name}/image/compressed`,
+    type: 'compressed',
+  }));
+  await studio.invoke('robot.connect', {
+    backend: 'ros',
+    options: { url, preset: 'pushcutSim', overrides: { cameras } },
+  });
+  const mark = events.length;
+  await studio.invoke('robotRl.start', {
+    sftRun: 'sft',
+    run: 'sft-robot-rl',
+    dataset: 'ros-rollouts',
+    groupSize: 2,
+    timeLimitS: 0.5,
+  });
+  await waitFor(mark, (e) => type(e) === 'awaiting-reset');
+  await studio.invoke('robotRl.resetDone', {});
+  const started = await waitFor(mark, (e) => type(e) === 'episode-started');
+  expect(started.status.policyVersion).toBe(1); // the run's checkpoint after its first update
+  await waitFor(mark, (e) => type(e) === 'awaiting-label');
+  await studio.invoke('robotRl.label', { success: true });
+  await waitFor(mark, (e) => type(e) === 'episode-ended');
+  const final = await studio.invoke('robotRl.stop', {});
+  expect(final.episodes).toMatchObject([{ end: 'time-limit', reward: 1, policyVersion: 1, steps: 15 }]);
+  const eps = await studio.invoke('episodes.list', { dataset: 'ros-rollouts', filter: {} });
+  expect(eps.map((e) => [e.success, e.policyVersion])).toEqual([[true, '1']]);
+  await studio.invoke('ros.stopSim', {});
 });
 
 it('names the missing cameras when the robot has none', async () => {

@@ -428,6 +428,7 @@ export class RobotRlService {
         break;
       case 'episode-started':
         s.phase = 'running';
+        s.policyVersion = e.policyVersion; // a resumed run starts from its checkpoint's version
         break;
       case 'awaiting-label':
         s.phase = 'labelling';
