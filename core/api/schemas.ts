@@ -334,6 +334,8 @@ export const RobotRlStatus = z.object({
   groupSize: z.number(),
   groupsPerUpdate: z.number(),
   groupsDone: z.number(),
+  /** Groups whose rewards were all equal: nothing to learn from them (dynamic sampling drops them). */
+  groupsDropped: z.number(),
   timeLimitS: z.number(),
   fps: z.number(),
   temperature: z.number(),

@@ -81,6 +81,7 @@ const idle = (): Status => ({
   groupSize: 0,
   groupsPerUpdate: 0,
   groupsDone: 0,
+  groupsDropped: 0,
   timeLimitS: 0,
   fps: 0,
   temperature: 0,
@@ -111,6 +112,7 @@ export class RobotRlService {
   private active: Active | null = null;
   private last: Status = idle();
   private seq = 0;
+  private starting = false;
 
   constructor(private readonly hooks: Hooks) {}
 
@@ -123,12 +125,21 @@ export class RobotRlService {
   }
 
   async start(args: StartArgs, ctx: RobotRlContext): Promise<Status> {
-    if (this.active) {
+    if (this.active || this.starting) {
       throw new ApiError(
         'failed',
-        `An RL session is already running (run "${this.active.run.name}"): stop it before starting another`,
+        `An RL session is already running${this.active ? ` (run "${this.active.run.name}")` : ''}: stop it before starting another`,
       );
     }
+    this.starting = true;
+    try {
+      return await this.open(args, ctx);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async open(args: StartArgs, ctx: RobotRlContext): Promise<Status> {
     const sftName = checkName('Run', args.sftRun);
     const sft = readRun(sftName);
     if (sft?.kind !== 'sft' || sft.state !== 'done') {
@@ -175,7 +186,15 @@ export class RobotRlService {
       );
     }
     const datasetName = checkName('Dataset', args.dataset ?? `${sftName}-robot-rl`);
-    const dataset = await ctx.openDataset(datasetName, fps);
+    const policy = tinyVlaTokenPolicy(config);
+    const params = paramsFromCheckpoint(tinyVla(config), latestCheckpoint(runDir(sftName)));
+    const dataset = await ctx.openDataset(datasetName, fps).catch((err: unknown) => {
+      throw new ApiError(
+        'invalid_args',
+        `Could not open dataset "${datasetName}" for the rollouts (${err instanceof Error ? err.message : String(err)}): choose another dataset name`,
+        'dataset',
+      );
+    });
 
     mkdirSync(rlJobDir(runName), { recursive: true });
     const run: RunRecord = existing ?? {
@@ -191,8 +210,6 @@ export class RobotRlService {
     run.config = { ...args, onRobot: true, instruction, fps };
     writeRun(run);
 
-    const policy = tinyVlaTokenPolicy(config);
-    const params = paramsFromCheckpoint(tinyVla(config), latestCheckpoint(runDir(sftName)));
     const labels = new HumanLabelReward();
     const detector = ctx.cameras.includes('front')
       ? new SuccessDetector({
@@ -478,6 +495,7 @@ export class RobotRlService {
       case 'group-complete':
         s.groupIndex = 0;
         s.groupsDone++;
+        if (!e.informative) s.groupsDropped++;
         void this.retrainDetector(a, false);
         break;
       case 'update-started':

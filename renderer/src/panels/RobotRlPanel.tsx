@@ -232,7 +232,8 @@ function SessionView({
             : s.prompt}
         </p>
         <p className="small" data-testid="robot-rl-progress">
-          Episode {s.episode} · group {s.groupIndex}/{s.groupSize} · groups done {s.groupsDone} · policy
+          Episode {s.episode} · group {s.groupIndex}/{s.groupSize} · groups done {s.groupsDone}
+          {s.groupsDropped ? ` (${s.groupsDropped} dropped: equal rewards, nothing to learn)` : ''} · policy
           version <span data-testid="robot-rl-version">{s.policyVersion}</span>
           {s.updating ? ' · updating the policy…' : ''}
         </p>
