@@ -265,6 +265,67 @@ it('e-stop ends an episode as a failure; the success detector learns from labels
   expect(final.policyVersion).toBeGreaterThanOrEqual(1);
 });
 
+it('the success detector labels on its own once held-out precision and recall pass the bar', {
+  timeout: 150_000,
+}, async () => {
+  let latestState: number[] = [];
+  const off = studio.on('observation', (o) => {
+    latestState = o.state;
+  });
+  const mark = events.length;
+  await studio.invoke('robotRl.start', {
+    sftRun: 'sft',
+    run: 'sft-auto',
+    dataset: 'auto-rollouts',
+    groupSize: 2,
+    timeLimitS: 4,
+  });
+  const is = (t: string, episode: number) => (e: EventPayload<'robotRl'>) =>
+    type(e) === t && e.event.episode === episode;
+  // Success: the gripper down on the button; failure: the arm pulled back up. The front camera sees which.
+  const pose = (success: boolean) => (success ? [0, 50, -30, 40, 0, 50] : [0, -50, 30, -40, 0, 50]);
+  const episode = async (ep: number, success: boolean, label: boolean) => {
+    await waitFor(mark, is('awaiting-reset', ep));
+    await studio.invoke('robotRl.resetDone', {});
+    await waitFor(mark, is('episode-started', ep));
+    await studio.invoke('robotRl.takeOver', { active: true });
+    const target = pose(success);
+    await studio.invoke('robot.move', { target });
+    latestState = []; // only observations from now on count (the last episode may have ended in this pose)
+    // the person labels once the arm is there (the detector sees the frame the episode ends on)
+    const end = Date.now() + 5000;
+    const far = () => [1, 2, 3].some((i) => Math.abs((latestState[i] ?? 0) - (target[i] as number)) > 4);
+    while (far() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    if (label) await studio.invoke('robotRl.label', { success });
+    return waitFor(mark, is('episode-ended', ep));
+  };
+  const pattern = [true, false, true, false, false, true, false, true];
+  for (let ep = 1; ep <= 16; ep++) await episode(ep, pattern[(ep - 1) % 8] as boolean, true);
+  const trained = await studio.invoke('robotRl.trainDetector', {});
+  expect(trained.detector, JSON.stringify(trained.detector)).toMatchObject({
+    labels: 16,
+    heldOut: 4,
+    goodEnough: true,
+  });
+  expect(trained.detector?.precision).toBeGreaterThanOrEqual(0.9);
+  expect(trained.detector?.recall).toBeGreaterThanOrEqual(0.8);
+  expect((await studio.invoke('robotRl.autoLabel', { enabled: true })).detector?.autoLabel).toBe(true);
+
+  // nobody presses a key: the episode runs to its time limit and the detector labels it
+  const ended = await episode(17, true, false);
+  expect(ended.event).toMatchObject({ end: 'time-limit', reward: 1 });
+  const auto = ended.status.episodes.at(-1);
+  expect(auto).toMatchObject({ episode: 17, labelledBy: 'detector', reward: 1 });
+  expect(auto?.detectorProbability).toBeGreaterThan(0.5);
+  // the person overrules it; the dataset follows
+  await studio.invoke('robotRl.overrule', { episode: 17, success: false });
+  await studio.invoke('robotRl.stop', {});
+  off();
+  const eps = await studio.invoke('episodes.list', { dataset: 'auto-rollouts', filter: {} });
+  expect(eps[16]?.success).toBe(false);
+  expect(eps.slice(0, 16).map((e) => e.success)).toEqual([...pattern, ...pattern]);
+});
+
 it('works the same on a ROS robot, and resumes the run from its checkpoint', {
   timeout: 90_000,
 }, async () => {
