@@ -117,6 +117,7 @@ export class Studio implements StudioApi {
       },
       'record.start': async ({ task, resetScene }) => {
         this.requireLoop();
+        this.refuseDuringRobotRl('recording a demonstration');
         if (this.sim && resetScene) await this.sim.resetScene();
         const name = task ?? this.sim?.task.instruction;
         if (!name) throw new ApiError('invalid_args', 'record.start needs the task instruction', 'task');
@@ -136,7 +137,10 @@ export class Studio implements StudioApi {
         await this.serial.sweepVirtual();
         return { ok: true as const };
       },
-      'calibrate.start': () => this.serial.startCalibration(this.robot, this.loop),
+      'calibrate.start': () => {
+        this.refuseDuringRobotRl('calibrating');
+        return this.serial.startCalibration(this.robot, this.loop);
+      },
       'calibrate.setMiddle': () => this.serial.setMiddle(),
       'calibrate.finish': async () => {
         const robot = this.robot;
@@ -394,6 +398,8 @@ export class Studio implements StudioApi {
       if (this.robot !== robot) return;
       const message = err instanceof Error ? err.message : String(err);
       this.loop?.stop();
+      // an RL episode cannot go on without the arm: keep what was recorded, end the session
+      if (this.robotRl.running) void this.robotRl.stop().catch(() => undefined);
       this.log('error', 'robot', message);
       this.setConnection('error', `${message} — reconnect the cable, then connect again`);
     });
@@ -479,6 +485,11 @@ export class Studio implements StudioApi {
       resetScene,
       openDataset: (name, fps) => this.datasets.session(name, f, fps),
     });
+  }
+
+  private refuseDuringRobotRl(what: string): void {
+    if (this.robotRl.running)
+      throw new ApiError('failed', `RL is running on the robot: stop the session before ${what}`);
   }
 
   private requireLoop(): ControlLoop {

@@ -138,6 +138,7 @@ it('runs RL on the virtual servo-bus SO-101: resets, labels, a take-over, an upd
     run: 'sft-robot-rl',
   });
   await expect(studio.invoke('robotRl.start', { sftRun: 'sft' })).rejects.toThrow(/already running/);
+  await expect(studio.invoke('calibrate.start', {})).rejects.toThrow(/RL is running on the robot/);
   await updated;
   off();
   expect(tookOver).toBe(true);
