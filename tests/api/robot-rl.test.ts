@@ -352,6 +352,7 @@ it('works the same on a ROS robot, and resumes the run from its checkpoint', {
   await studio.invoke('robotRl.resetDone', {});
   const started = await waitFor(mark, (e) => type(e) === 'episode-started');
   expect(started.status.policyVersion).toBe(1); // the run's checkpoint after its first update
+  expect(started.status.detector?.labels).toBe(2); // the final frames labelled in that run's first session
   await waitFor(mark, (e) => type(e) === 'awaiting-label');
   await studio.invoke('robotRl.label', { success: true });
   await waitFor(mark, (e) => type(e) === 'episode-ended');

@@ -18,6 +18,7 @@ import { checkName, datasetsDir } from '../home';
 import type { RobotRlStartArgs } from '../schemas';
 import { exportRlPolicy, rlJobDir, sftConfig } from '../training/rl-run';
 import { listRuns, type RunRecord, readRun, runDir, writeRun } from '../training/runs';
+import { DetectorLabelStore } from './detector-labels';
 import { RobotRolloutRecorder } from './rollout-recorder';
 
 type Status = EventPayload<'robotRl'>['status'];
@@ -27,6 +28,8 @@ type StartArgs = z.output<typeof RobotRlStartArgs>;
 /** The cameras tiny-vla reads (models/tiny-vla): a rig must have views with these names. */
 const POLICY_CAMERAS = ['front', 'wrist'];
 const DETECTOR_BAR = { precision: 0.9, recall: 0.8, heldOut: 4 };
+/** The camera whose final frame the success detector classifies. */
+const DETECTOR_CAMERA = 'front';
 
 export interface RobotRlContext {
   loop: ControlLoop;
@@ -47,6 +50,8 @@ interface Active {
   recorder: RobotRolloutRecorder;
   labels: HumanLabelReward;
   detector: SuccessDetector | null;
+  /** The person's labelled final frames on disk, for the detector of this run's next session. */
+  labelStore: DetectorLabelStore | null;
   status: Status;
   latestImages: Record<string, CameraFrame> | null;
   /** Each finished episode's final camera frames (the detector learns from an overruled label). */
@@ -211,15 +216,17 @@ export class RobotRlService {
     writeRun(run);
 
     const labels = new HumanLabelReward();
-    const detector = ctx.cameras.includes('front')
+    const detector = ctx.cameras.includes(DETECTOR_CAMERA)
       ? new SuccessDetector({
           human: labels,
-          camera: 'front',
+          camera: DETECTOR_CAMERA,
           minPrecision: DETECTOR_BAR.precision,
           minRecall: DETECTOR_BAR.recall,
           minHeldOut: DETECTOR_BAR.heldOut,
         })
       : null;
+    const labelStore = detector ? new DetectorLabelStore(join(rlJobDir(runName), 'detector')) : null;
+    for (const l of labelStore?.load() ?? []) detector?.addLabel({ [l.camera]: l.frame }, l.success);
     const recorder = new RobotRolloutRecorder(dataset, ctx.cameras);
     const a = {} as Active;
     const session = new RobotRlSession({
@@ -247,6 +254,7 @@ export class RobotRlService {
       recorder,
       labels,
       detector,
+      labelStore,
       latestImages: null,
       finalImages: new Map(),
       unsubscribe: ctx.loop.onTick((t: ControlTick) => {
@@ -372,11 +380,14 @@ export class RobotRlService {
       throw new ApiError('invalid_args', `Episode ${episode} has not finished in this session`, 'episode');
     if (e.datasetIndex !== null) await relabel(a.status.dataset ?? '', e.datasetIndex, success);
     const images = a.finalImages.get(episode);
-    if (a.detector && images && (e.reward === 1) !== success)
+    if (a.detector && images && (e.reward === 1) !== success) {
       a.detector.overrule(
         { id: `robot-ep-${episode}`, task: '', instruction: '', finalImages: images },
         success,
       );
+      const front = images[DETECTOR_CAMERA];
+      if (front) a.labelStore?.add(DETECTOR_CAMERA, front, success);
+    }
     e.reward = success ? 1 : 0;
     e.labelledBy = 'person';
     return this.snapshot(a);
@@ -490,6 +501,9 @@ export class RobotRlService {
         if (a.latestImages) a.finalImages.set(e.episode, a.latestImages);
         // a success/failure key is a label too: the detector learns from that final frame
         if (keyed && a.detector && a.latestImages) a.detector.addLabel(a.latestImages, e.reward === 1);
+        const front = a.latestImages?.[DETECTOR_CAMERA];
+        if (front && (episode.labelledBy === 'key' || episode.labelledBy === 'person'))
+          a.labelStore?.add(DETECTOR_CAMERA, front, e.reward === 1);
         break;
       }
       case 'group-complete':
