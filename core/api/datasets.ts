@@ -75,6 +75,17 @@ export class DatasetService {
     };
   }
 
+  /** The dataset's one writer session (created for these features if the dataset is new). */
+  async session(name: string, features: RobotFeatures, fps: number): Promise<RecordingSession> {
+    const root = this.root(name);
+    let session = this.sessions.get(root);
+    if (!session) {
+      session = await RecordingSession.open({ root, robot: features, fps });
+      this.sessions.set(root, session);
+    }
+    return session;
+  }
+
   start(task: string): number {
     const index = this.requireRecording().startEpisode({ task, source: 'demo' });
     this.publish();

@@ -44,6 +44,15 @@ export const COMMAND_NAMES = [
   'runs.list',
   'runs.metrics',
   'pushcuts.analyze',
+  'robotRl.start',
+  'robotRl.resetDone',
+  'robotRl.label',
+  'robotRl.takeOver',
+  'robotRl.stop',
+  'robotRl.status',
+  'robotRl.trainDetector',
+  'robotRl.autoLabel',
+  'robotRl.overrule',
   'jobs.list',
   'logs.recent',
 ] as const satisfies readonly CommandName[];
@@ -57,4 +66,5 @@ export const EVENT_NAMES = [
   'recording',
   'train',
   'calibration',
+  'robotRl',
 ] as const satisfies readonly EventName[];

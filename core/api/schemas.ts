@@ -264,6 +264,98 @@ export const TrainEvent = z.object({
   successByTask: z.record(z.string(), z.number()).nullable(),
 });
 
+/** RL on the connected robot: a person resets the scene and labels episodes (issue #6). */
+export const RobotRlStartArgs = z
+  .object({
+    /** A finished SFT run whose policy starts the session. */
+    sftRun: runName,
+    /** Run record that keeps the updated policy (default `<sftRun>-robot-rl`; an existing one resumes). */
+    run: runName.optional(),
+    /** Default: the task instruction of the SFT run's demonstrations. */
+    instruction: z.string().min(1).max(500).optional(),
+    // real-robot defaults; tests/api/robot-rl.test.ts keeps them equal to ROBOT_RL_DEFAULTS
+    groupSize: z.number().int().min(2).max(16).default(4),
+    groupsPerUpdate: z.number().int().min(1).max(16).default(1),
+    temperature: z.number().positive().max(10).default(1.6),
+    timeLimitS: z.number().positive().max(600).default(30),
+    /** Policy steps per second (default: the SFT dataset's fps). */
+    fps: z.number().int().min(1).max(120).optional(),
+    /** Dataset the rollouts are recorded into (default `<sftRun>-robot-rl`). */
+    dataset: datasetName.optional(),
+    /** 'detector': the success detector labels on its own as soon as it is good enough. */
+    reward: z.enum(['human', 'detector']).default('human'),
+  })
+  .strict();
+
+export const RobotRlPhase = z.enum(['idle', 'awaiting-reset', 'running', 'labelling', 'stopped']);
+
+export const RobotRlEpisode = z.object({
+  episode: z.number(),
+  /** Episode index in the rollouts dataset (null if nothing was recorded). */
+  datasetIndex: z.number().nullable(),
+  policyVersion: z.number(),
+  end: z.enum(['success-key', 'failure-key', 'time-limit', 'estop']),
+  reward: z.number(),
+  labelledBy: z.enum(['key', 'person', 'detector', 'estop']),
+  steps: z.number(),
+  interventionSteps: z.number(),
+  /** The success detector's probability for this episode's final frame, when it had one. */
+  detectorProbability: z.number().nullable(),
+});
+
+export const DetectorStatus = z.object({
+  labels: z.number(),
+  trained: z.boolean(),
+  training: z.boolean(),
+  precision: z.number().nullable(),
+  recall: z.number().nullable(),
+  heldOut: z.number(),
+  /** Precision and recall on held-out labels clear the bar: auto-labelling may be switched on. */
+  goodEnough: z.boolean(),
+  autoLabel: z.boolean(),
+  bar: z.object({ precision: z.number(), recall: z.number(), heldOut: z.number() }),
+});
+
+export const RobotRlStatus = z.object({
+  /** Increases with every snapshot: a command's answer may arrive after a newer event. */
+  seq: z.number(),
+  active: z.boolean(),
+  phase: RobotRlPhase,
+  /** What the person should do now, in words. */
+  prompt: z.string(),
+  run: z.string().nullable(),
+  sftRun: z.string().nullable(),
+  dataset: z.string().nullable(),
+  instruction: z.string().nullable(),
+  reward: z.enum(['human', 'detector']).nullable(),
+  episode: z.number(),
+  /** Episodes finished in the current group, of groupSize. */
+  groupIndex: z.number(),
+  groupSize: z.number(),
+  groupsPerUpdate: z.number(),
+  groupsDone: z.number(),
+  /** Groups whose rewards were all equal: nothing to learn from them (dynamic sampling drops them). */
+  groupsDropped: z.number(),
+  timeLimitS: z.number(),
+  fps: z.number(),
+  temperature: z.number(),
+  policyVersion: z.number(),
+  updating: z.boolean(),
+  intervening: z.boolean(),
+  /** The detector's proposal for the episode awaiting a label. */
+  proposal: z.number().nullable(),
+  episodes: z.array(RobotRlEpisode),
+  lastUpdate: z.object({ policyVersion: z.number(), metrics: z.record(z.string(), z.number()) }).nullable(),
+  detector: DetectorStatus.nullable(),
+  error: z.string().nullable(),
+});
+
+export const RobotRlEvent = z.object({
+  /** The session event (awaiting-reset, episode-started, awaiting-label, episode-ended, group-complete, update-started, updated, update-failed, stopped, detector) with its fields. */
+  event: z.object({ type: z.string() }).catchall(z.unknown()),
+  status: RobotRlStatus,
+});
+
 export const commandSchemas = {
   'app.info': { args: empty, result: AppInfo },
   'robot.backends': { args: empty, result: z.array(BackendInfo) },
@@ -296,7 +388,16 @@ export const commandSchemas = {
       note: z.string().nullable(),
     }),
   },
-  'serial.virtualStart': { args: empty, result: z.object({ devicePath: z.string() }) },
+  'serial.virtualStart': {
+    args: z
+      .object({
+        /** Back the virtual arm with the simulator scene (front and wrist rig cameras); false: ideal motors, no scene. */
+        sim: z.boolean().default(true),
+        task: z.string().min(1).optional(),
+      })
+      .strict(),
+    result: z.object({ devicePath: z.string() }),
+  },
   'serial.virtualSweep': { args: empty, result: ok },
   'calibrate.start': { args: empty, result: CalibrationEvent },
   'calibrate.setMiddle': { args: empty, result: CalibrationEvent },
@@ -413,6 +514,18 @@ export const commandSchemas = {
       .strict(),
     result: PushcutReport,
   },
+  'robotRl.start': { args: RobotRlStartArgs, result: RobotRlStatus },
+  'robotRl.resetDone': { args: empty, result: RobotRlStatus },
+  'robotRl.label': { args: z.object({ success: z.boolean() }).strict(), result: RobotRlStatus },
+  'robotRl.takeOver': { args: z.object({ active: z.boolean() }).strict(), result: RobotRlStatus },
+  'robotRl.stop': { args: empty, result: RobotRlStatus },
+  'robotRl.status': { args: empty, result: RobotRlStatus },
+  'robotRl.trainDetector': { args: empty, result: RobotRlStatus },
+  'robotRl.autoLabel': { args: z.object({ enabled: z.boolean() }).strict(), result: RobotRlStatus },
+  'robotRl.overrule': {
+    args: z.object({ episode: z.number().int().min(1), success: z.boolean() }).strict(),
+    result: RobotRlStatus,
+  },
   'jobs.list': { args: empty, result: z.array(JobEvent) },
   'logs.recent': {
     args: z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
@@ -429,4 +542,5 @@ export const eventSchemas = {
   recording: RecordingProgress,
   train: TrainEvent,
   calibration: CalibrationEvent,
+  robotRl: RobotRlEvent,
 } as const;

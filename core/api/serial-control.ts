@@ -1,3 +1,4 @@
+import { type CameraSource, camerasOf } from '../hardware/cameras/with-cameras';
 import type { ControlLoop } from '../hardware/control-loop';
 import type { Robot } from '../hardware/robot';
 import {
@@ -7,8 +8,10 @@ import {
   listPorts,
   ServoArmFollower,
   SO101Follower,
+  startVirtualSo101,
   VirtualServoBus,
 } from '../hardware/serial';
+import { SimRobot } from '../hardware/sim/sim-robot';
 import type { EventPayload } from './contract';
 import { ApiError } from './errors';
 
@@ -22,7 +25,12 @@ const MIDDLE = 2047;
  * trying everything without hardware, and LeRobot's calibration as a guided flow.
  */
 export class SerialControl {
-  private virtual: { bus: VirtualServoBus; motors: IdealMotorBackend } | null = null;
+  private virtual: {
+    bus: VirtualServoBus;
+    /** Ideal motors (no scene) or the simulator the virtual motors move in (with its cameras). */
+    motors: IdealMotorBackend | null;
+    sim: SimRobot | null;
+  } | null = null;
   private flow: { flow: CalibrationFlow; loop: ControlLoop | null; timer: NodeJS.Timeout | null } | null =
     null;
 
@@ -51,31 +59,82 @@ export class SerialControl {
     return { ports, note: r.warning ?? null };
   }
 
-  async startVirtual(): Promise<string> {
+  /**
+   * A virtual SO-101 on a pty. With `sim` (the default) its motors move in the simulator's scene
+   * and the rig gets the simulator's front and wrist cameras, as a real rig has webcams.
+   */
+  async startVirtual(opts: { sim?: boolean; task?: string } = {}): Promise<string> {
     await this.stopVirtual();
-    const motors = new IdealMotorBackend({ ids: MOTOR_IDS, initial: MIDDLE });
-    const bus = await VirtualServoBus.start({ protocol: 'feetech', backend: motors });
-    this.virtual = { bus, motors };
-    return bus.devicePath;
+    if (opts.sim === false) {
+      const motors = new IdealMotorBackend({ ids: MOTOR_IDS, initial: MIDDLE });
+      const bus = await VirtualServoBus.start({ protocol: 'feetech', backend: motors });
+      this.virtual = { bus, motors, sim: null };
+      return bus.devicePath;
+    }
+    const sim = new SimRobot({ task: opts.task ?? 'press_button' });
+    await sim.connect();
+    try {
+      const bus = await startVirtualSo101({ sim });
+      this.virtual = { bus, motors: null, sim };
+      return bus.devicePath;
+    } catch (err) {
+      await sim.close();
+      throw err;
+    }
+  }
+
+  /** The simulator's cameras when `port` is the virtual arm's (the rig's webcams); none otherwise. */
+  rigCameras(port: string): CameraSource[] {
+    const v = this.virtual;
+    return v?.sim && v.bus.devicePath === port ? camerasOf(v.sim) : [];
+  }
+
+  /** The virtual arm's scene, when `port` is the virtual arm's and it has one. */
+  virtualScene(port: string): SimRobot | null {
+    const v = this.virtual;
+    return v?.sim && v.bus.devicePath === port ? v.sim : null;
   }
 
   /** Stand in for the person during calibration: move each virtual joint through its range and back. */
   async sweepVirtual(): Promise<void> {
     const v = this.virtual;
     if (!v) throw new ApiError('failed', 'No virtual arm is running: start one first');
-    const start = MOTOR_IDS.map((id) => v.motors.position(id));
+    if (v.sim) return this.sweepScene(v.sim);
+    const motors = v.motors as IdealMotorBackend;
+    const start = MOTOR_IDS.map((id) => motors.position(id));
     for (let k = 0; k <= 40; k++) {
       const phase = Math.sin((k / 40) * 2 * Math.PI);
-      for (const [i, id] of MOTOR_IDS.entries())
-        v.motors.setPosition(id, Math.round(start[i]! + phase * 900));
+      for (const [i, id] of MOTOR_IDS.entries()) motors.setPosition(id, Math.round(start[i]! + phase * 900));
       await new Promise((r) => setTimeout(r, 25));
     }
+  }
+
+  /** The "hand" moving the simulated arm: hold it, swing every joint through its range, let go. */
+  private async sweepScene(sim: SimRobot): Promise<void> {
+    const start = (await sim.observe()).state;
+    const limits = sim.features.limits;
+    await sim.torque('on');
+    const steps = 60;
+    for (let k = 0; k <= steps; k++) {
+      const phase = Math.sin((k / steps) * 2 * Math.PI);
+      await sim.act(
+        start.map((x, i) => {
+          const { min, max } = limits[i]!;
+          return phase >= 0 ? x + phase * (max - x) * 0.9 : x - phase * (min - x) * 0.9;
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await sim.act(start);
+    await new Promise((r) => setTimeout(r, 300));
+    await sim.torque('off');
   }
 
   async stopVirtual(): Promise<void> {
     const v = this.virtual;
     this.virtual = null;
     await v?.bus.stop();
+    await v?.sim?.close();
   }
 
   /** Begin calibrating the connected arm; the control loop pauses until it finishes. */

@@ -1,3 +1,4 @@
+import { withCameras } from '../hardware/cameras/with-cameras';
 import { ControlLoop, type ControlTick } from '../hardware/control-loop';
 import type { Robot } from '../hardware/robot';
 import type {
@@ -16,6 +17,7 @@ import { ROS_PRESETS, rosConfig } from './default-providers';
 import { ApiError } from './errors';
 import type { RobotProvider } from './providers';
 import { analyzeDatasets, parseEpisodeId } from './pushcut-analysis';
+import { RobotRlService } from './robot-rl/robot-rl-service';
 import { RosSimServer } from './ros-sim-server';
 import { commandSchemas } from './schemas';
 import { SerialControl } from './serial-control';
@@ -70,6 +72,12 @@ export class Studio implements StudioApi {
     log: (level, message) => this.log(level, 'train', message),
     datasetRoot: (name) => this.datasets.root(name),
   });
+  private readonly robotRl = new RobotRlService({
+    emit: (p) => this.emit('robotRl', p),
+    log: (level, message) => this.log(level, 'robotRl', message),
+  });
+  /** The virtual SO-101's simulated scene, when that is the connected arm (reset between RL episodes). */
+  private rigScene: import('../hardware/sim/sim-robot').SimRobot | null = null;
   private lastRobotError = '';
 
   constructor(readonly options: StudioOptions) {
@@ -109,22 +117,30 @@ export class Studio implements StudioApi {
       },
       'record.start': async ({ task, resetScene }) => {
         this.requireLoop();
+        this.refuseDuringRobotRl('recording a demonstration');
         if (this.sim && resetScene) await this.sim.resetScene();
         const name = task ?? this.sim?.task.instruction;
         if (!name) throw new ApiError('invalid_args', 'record.start needs the task instruction', 'task');
         return { episodeIndex: this.datasets.start(name), task: name };
       },
       'serial.ports': () => this.serial.ports(),
-      'serial.virtualStart': async () => {
-        const devicePath = await this.serial.startVirtual();
-        this.log('info', 'serial', `Virtual SO-101 (Feetech bus) on ${devicePath}`);
+      'serial.virtualStart': async (args) => {
+        const devicePath = await this.serial.startVirtual(args);
+        this.log(
+          'info',
+          'serial',
+          `Virtual SO-101 (Feetech bus) on ${devicePath}${args.sim ? ', moving in the simulator scene with its front and wrist cameras' : ''}`,
+        );
         return { devicePath };
       },
       'serial.virtualSweep': async () => {
         await this.serial.sweepVirtual();
         return { ok: true as const };
       },
-      'calibrate.start': () => this.serial.startCalibration(this.robot, this.loop),
+      'calibrate.start': () => {
+        this.refuseDuringRobotRl('calibrating');
+        return this.serial.startCalibration(this.robot, this.loop);
+      },
       'calibrate.setMiddle': () => this.serial.setMiddle(),
       'calibrate.finish': async () => {
         const robot = this.robot;
@@ -188,6 +204,18 @@ export class Studio implements StudioApi {
       'runs.list': async () => this.training.runs(),
       'runs.metrics': async ({ run }) => this.training.metrics(run),
       'pushcuts.analyze': (args) => this.analyzePushcuts(args),
+      'robotRl.start': (args) => this.startRobotRl(args),
+      'robotRl.resetDone': () => this.robotRl.resetDone(),
+      'robotRl.label': async ({ success }) => this.robotRl.label(success),
+      'robotRl.takeOver': async ({ active }) => this.robotRl.takeOver(active),
+      'robotRl.stop': () => this.robotRl.stop(),
+      'robotRl.status': async () => this.robotRl.status(),
+      'robotRl.trainDetector': () => this.robotRl.trainDetector(),
+      'robotRl.autoLabel': async ({ enabled }) => this.robotRl.autoLabel(enabled),
+      'robotRl.overrule': ({ episode, success }) =>
+        this.robotRl.overrule(episode, success, (dataset, index, s) =>
+          this.datasets.label(dataset, index, { success: s }),
+        ),
       'jobs.list': async () => [...this.jobs.values()],
       'logs.recent': async ({ limit }) => this.logs.slice(-limit),
     };
@@ -242,6 +270,7 @@ export class Studio implements StudioApi {
 
   async close(): Promise<void> {
     clearInterval(this.metricsTimer);
+    await this.robotRl.close();
     await this.disconnect('Studio closed');
     await this.datasets.close();
     await this.rosSim.stop();
@@ -283,10 +312,13 @@ export class Studio implements StudioApi {
     try {
       robot = await provider.create(args);
       await robot.connect();
-      const f = robot.features;
-      this.description = describe(args.backend, robot);
+      // the virtual SO-101's rig sees its simulator scene through the scene's cameras (webcams on a real rig)
+      const port = args.backend === 'feetech' ? args.options.port : '';
+      const rig = withCameras(robot, this.serial.rigCameras(port));
+      const f = rig.features;
+      this.description = describe(args.backend, robot, f.cameras);
       const hz = args.backend === 'sim' ? args.options.controlHz : 30;
-      const loop = new ControlLoop(robot, {
+      const loop = new ControlLoop(rig, {
         hz,
         maxSpeed: f.joints.map((j) => (j === 'gripper' ? DEFAULT_MAX_GRIPPER_S : DEFAULT_MAX_SPEED_DEG_S)),
         watchdogMs: 500,
@@ -297,6 +329,7 @@ export class Studio implements StudioApi {
       if (this.description.calibrated) loop.start((await robot.observe()).state);
       this.robot = robot;
       this.loop = loop;
+      this.rigScene = this.serial.virtualScene(port);
       this.lastRobotError = '';
       this.followPresence(robot);
       this.sim = SimControl.for(loop, () => void this.onExpertDone());
@@ -322,7 +355,9 @@ export class Studio implements StudioApi {
   }
 
   private async disconnect(reason: string): Promise<void> {
+    await this.robotRl.close();
     const robot = this.robot;
+    this.rigScene = null;
     this.loop?.stop();
     this.loop = null;
     this.robot = null;
@@ -363,6 +398,8 @@ export class Studio implements StudioApi {
       if (this.robot !== robot) return;
       const message = err instanceof Error ? err.message : String(err);
       this.loop?.stop();
+      // an RL episode cannot go on without the arm: keep what was recorded, end the session
+      if (this.robotRl.running) void this.robotRl.stop().catch(() => undefined);
       this.log('error', 'robot', message);
       this.setConnection('error', `${message} — reconnect the cable, then connect again`);
     });
@@ -404,7 +441,7 @@ export class Studio implements StudioApi {
   /** Limits change when an arm is calibrated: tell the UI the arm's new description. */
   private refreshDescription(robot: Robot): void {
     if (!this.connection.backend) return;
-    this.description = describe(this.connection.backend, robot);
+    this.description = describe(this.connection.backend, robot, this.loop?.robot.features.cameras);
     this.setConnection('connected', 'Calibrated: the arm follows commands');
   }
 
@@ -419,6 +456,40 @@ export class Studio implements StudioApi {
     const success = this.sim?.task.success ?? null;
     this.log('info', 'sim', `Scripted expert finished (${success ? 'success' : 'no success'})`);
     if (this.datasets.status().state === 'recording') await this.datasets.end({ success });
+  }
+
+  /** RL on whatever robot is connected, through its control loop (the only caller of Robot.act). */
+  private startRobotRl(args: CommandResultArgs<'robotRl.start'>) {
+    const loop = this.requireLoop();
+    if (this.description && !this.description.calibrated)
+      throw new ApiError('failed', 'Calibrate the arm before RL: it cannot report joint angles yet');
+    if (this.datasets.status().state === 'recording')
+      throw new ApiError('failed', 'An episode is being recorded: end or discard it before starting RL');
+    const sim = this.sim;
+    const scene = this.rigScene;
+    const resetScene = sim
+      ? async (seed: number) => {
+          await sim.resetScene(seed);
+        }
+      : scene
+        ? async (seed: number) => {
+            await scene.reset(seed);
+            loop.resync(null);
+          }
+        : null;
+    const f = loop.robot.features;
+    return this.robotRl.start(args, {
+      loop,
+      cameras: f.cameras.map((c) => c.name),
+      joints: f.joints.length,
+      resetScene,
+      openDataset: (name, fps) => this.datasets.session(name, f, fps),
+    });
+  }
+
+  private refuseDuringRobotRl(what: string): void {
+    if (this.robotRl.running)
+      throw new ApiError('failed', `RL is running on the robot: stop the session before ${what}`);
   }
 
   private requireLoop(): ControlLoop {
@@ -487,7 +558,11 @@ export class Studio implements StudioApi {
   }
 }
 
-function describe(backend: RobotDescription['backend'], robot: Robot): RobotDescription {
+function describe(
+  backend: RobotDescription['backend'],
+  robot: Robot,
+  cameras = robot.features.cameras,
+): RobotDescription {
   const f = robot.features;
   return {
     backend,
@@ -499,6 +574,6 @@ function describe(backend: RobotDescription['backend'], robot: Robot): RobotDesc
       max: f.limits[i]!.max,
       unit: name === 'gripper' ? '%' : 'deg',
     })),
-    cameras: f.cameras,
+    cameras,
   };
 }

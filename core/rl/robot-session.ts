@@ -1,4 +1,7 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { ControlLoop, ControlTick } from '../hardware/control-loop';
+import { loadCheckpoint } from '../nn/checkpoint';
 import type { ParamValues } from '../nn/model';
 import { groupIsInformative } from './grpo/dynamic-sampling';
 import type { ChunkDecision, Rollout, RolloutGroup } from './grpo/types';
@@ -40,6 +43,11 @@ export interface RobotSessionOptions {
    */
   labels?: HumanLabelReward;
   recorder?: RolloutRecorder;
+  /**
+   * Checkpoint file (weights and optimizer state) saved after every update; when it exists at
+   * start, the session resumes from it (weights and policy version).
+   */
+  checkpoint?: string;
   onEvent?: (e: RobotSessionEvent) => void;
 }
 
@@ -126,6 +134,11 @@ export class RobotRlSession {
     return this.version;
   }
 
+  /** The weights the next episode runs with. */
+  get currentParams(): ParamValues {
+    return this.params;
+  }
+
   get state(): {
     phase: Phase;
     episode: number;
@@ -201,7 +214,18 @@ export class RobotRlSession {
     this.opts.onEvent?.(e);
   }
 
+  private async resume(): Promise<void> {
+    const path = this.opts.checkpoint;
+    if (!path || !existsSync(path)) return;
+    const updater = await this.updater;
+    const ckpt = loadCheckpoint(path);
+    updater.trainer.restore(ckpt, `checkpoint ${path}`);
+    this.params = new Map(updater.params);
+    this.version = Number(ckpt.meta.updates ?? 0);
+  }
+
   private async run(): Promise<void> {
+    await this.resume();
     while (!this.stopping) {
       this.episode++;
       this.phase = 'awaiting-reset';
@@ -368,6 +392,10 @@ export class RobotRlSession {
         const metrics = await updater.update(groups);
         this.params = new Map(updater.params);
         this.version++;
+        if (this.opts.checkpoint) {
+          mkdirSync(dirname(this.opts.checkpoint), { recursive: true });
+          updater.trainer.save(this.opts.checkpoint, { updates: this.version });
+        }
         this.emit({ type: 'updated', policyVersion: this.version, metrics });
       } catch (err) {
         this.emit({ type: 'update-failed', message: err instanceof Error ? err.message : String(err) });

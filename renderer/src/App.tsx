@@ -4,6 +4,7 @@ import { ConnectPanel } from './panels/ConnectPanel';
 import { EpisodesPanel } from './panels/EpisodesPanel';
 import { PushcutsPanel } from './panels/PushcutsPanel';
 import { RecordPanel } from './panels/RecordPanel';
+import { RobotRlPanel } from './panels/RobotRlPanel';
 import { TrainPanel } from './panels/TrainPanel';
 import { studioActions } from './stores/actions';
 import { useBackend, useStudioStore } from './stores/studio-store';
@@ -13,6 +14,7 @@ const PANELS = [
   { id: 'teleop', label: 'Teleop & Record' },
   { id: 'episodes', label: 'Episodes' },
   { id: 'train', label: 'Train' },
+  { id: 'robot-rl', label: 'RL on the robot' },
   { id: 'pushcuts', label: 'Pushcuts' },
 ] as const;
 type PanelId = (typeof PANELS)[number]['id'];
@@ -66,6 +68,7 @@ export function App() {
         {panel === 'teleop' && <RecordPanel actions={actions} />}
         {panel === 'episodes' && <EpisodesPanel />}
         {panel === 'train' && <TrainPanel />}
+        {panel === 'robot-rl' && <RobotRlPanel actions={actions} />}
         {panel === 'pushcuts' && <PushcutsPanel />}
       </main>
       <StatusBar actions={actions} />

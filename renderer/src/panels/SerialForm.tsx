@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CommandArgs, CommandResult } from '../../../core/api/contract';
 import { useBackend } from '../stores/studio-store';
 
@@ -15,12 +15,15 @@ export function SerialForm({ onChange }: { onChange: (o: SerialConnect) => void 
   const [arm, setArm] = useState<SerialConnect['arm']>('so101');
   const [id, setId] = useState('default');
   const [error, setError] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+  /** While the virtual arm starts, a port scan must not fill in another port. */
+  const startingRef = useRef(false);
 
   const refresh = useCallback(async () => {
     try {
       const p = await backend.invoke('serial.ports', {});
       setPorts(p);
-      setPort((x) => x || p.ports[0]?.path || '');
+      if (!startingRef.current) setPort((x) => x || p.ports[0]?.path || '');
     } catch (e) {
       setError((e as Error).message);
     }
@@ -74,7 +77,12 @@ export function SerialForm({ onChange }: { onChange: (o: SerialConnect) => void 
       <div className="buttons">
         <button
           type="button"
+          disabled={starting}
           onClick={async () => {
+            // the virtual arm's port replaces whatever was chosen: no stale port while its scene loads
+            setPort('');
+            setStarting(true);
+            startingRef.current = true;
             try {
               const v = await backend.invoke('serial.virtualStart', {});
               setPort(v.devicePath);
@@ -84,10 +92,13 @@ export function SerialForm({ onChange }: { onChange: (o: SerialConnect) => void 
               void refresh();
             } catch (e) {
               setError((e as Error).message);
+            } finally {
+              startingRef.current = false;
+              setStarting(false);
             }
           }}
         >
-          Start a virtual SO-101
+          {starting ? 'Starting the virtual SO-101…' : 'Start a virtual SO-101'}
         </button>
       </div>
       {error && <p className="error small">{error}</p>}

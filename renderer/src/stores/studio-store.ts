@@ -29,6 +29,8 @@ export interface StudioState {
   recording: EventPayload<'recording'> | null;
   task: EventPayload<'observation'>['task'];
   logs: LogEntry[];
+  /** RL on the robot: the session's latest status (null until the first event or status call). */
+  robotRl: EventPayload<'robotRl'>['status'] | null;
   lastError: string | null;
 }
 
@@ -45,6 +47,7 @@ const initial: StudioState = {
   recording: null,
   task: null,
   logs: [],
+  robotRl: null,
   lastError: null,
 };
 
@@ -77,8 +80,15 @@ export function createStudioStore(backend: Backend): StoreApi<StudioState> {
   });
   backend.on('metrics', (metrics) => store.setState({ metrics }));
   backend.on('recording', (recording) => store.setState({ recording }));
+  backend.on('robotRl', (e) => setRobotRl(store, e.status));
   backend.on('log', (entry) => store.setState((s) => ({ logs: [...s.logs.slice(-199), entry] })));
   return store;
+}
+
+/** Keep the newest RL status: a command's answer can arrive after a newer event. */
+export function setRobotRl(store: StoreApi<StudioState>, status: EventPayload<'robotRl'>['status']): void {
+  const current = store.getState().robotRl;
+  if (!current || status.seq >= current.seq) store.setState({ robotRl: status });
 }
 
 export const StudioContext = createContext<{ backend: Backend; store: StoreApi<StudioState> } | null>(null);
