@@ -145,9 +145,12 @@ export async function openHardwareRobot(
       await base.connect();
     } catch (err) {
       await base.close().catch(() => undefined);
-      throw new CliError(
-        `Could not connect to the ${label}: ${message(err)} (start rosbridge_server on the robot — \`ros2 launch rosbridge_server rosbridge_websocket_launch.xml\` — and check the host and port)`,
-      );
+      const m = message(err);
+      // RosRobot's errors already say what to do; add it only where they do not
+      const fix = /\(.*\)$/.test(m)
+        ? ''
+        : ' (start rosbridge_server on the robot — `ros2 launch rosbridge_server rosbridge_websocket_launch.xml` — and check the host and port)';
+      throw new CliError(`Could not connect to the ${label}: ${m}${fix}`);
     }
   }
 
