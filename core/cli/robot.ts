@@ -15,6 +15,7 @@ export interface RobotFlags {
   protocol: 'feetech' | 'dynamixel';
   calibration?: string;
   robotId: string;
+  busTimeout?: number;
   rosPreset: string;
   camera: string[];
   cameraSize?: number;
@@ -34,6 +35,13 @@ export function parseRobotTarget(value: string): RobotTarget {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+export function busTimeout(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 5000)
+    throw new CliError(`--bus-timeout must be 0..5000 ms, got "${v}"`, 2);
+  return n;
+}
+
 /** The robot options shared by record, eval and train rl. */
 export function robotOptions(cmd: Command): Command {
   return cmd
@@ -48,6 +56,11 @@ export function robotOptions(cmd: Command): Command {
       "serial arm: LeRobot calibration JSON (default: LeRobot's file for --robot-id)",
     )
     .option('--robot-id <id>', 'serial arm: its LeRobot id (names its calibration file)', 'default')
+    .option(
+      '--bus-timeout <ms>',
+      'serial arms: extra wait per packet (slow USB adapters, a busy machine)',
+      busTimeout,
+    )
     .option('--ros-preset <preset>', `ROS robot: ${PRESETS.join(', ')}`, 'ros2ControlTrajectory')
     .option(
       '--camera <name=source>',
@@ -103,6 +116,13 @@ export async function openHardwareRobot(
     }
   });
 
+  // a missing webcam is found before any motor moves
+  for (const c of specs)
+    if (c.source.startsWith('/dev/') && !existsSync(c.source))
+      throw new CliError(
+        `camera "${c.name}": ${c.source} does not exist (plug the webcam in and check \`ls /dev/video*\` for its device path)`,
+      );
+
   let base: Robot;
   let label: string;
   if (target.kind === 'serial') {
@@ -113,7 +133,12 @@ export async function openHardwareRobot(
       );
     const cal = flags.calibration ? await loadCalibrationFile(flags.calibration) : undefined;
     const { KochFollower, SO101Follower } = await import('../hardware/serial');
-    const opts = { port, id: flags.robotId, ...(cal ? { calibration: cal } : {}) };
+    const opts = {
+      port,
+      id: flags.robotId,
+      ...(cal ? { calibration: cal } : {}),
+      ...(flags.busTimeout !== undefined ? { extraTimeoutMs: flags.busTimeout } : {}),
+    };
     base = flags.protocol === 'dynamixel' ? new KochFollower(opts) : new SO101Follower(opts);
     label = `${flags.protocol === 'dynamixel' ? 'Koch' : 'SO-101'} on ${port}`;
     try {
@@ -194,7 +219,7 @@ export async function openHardwareRobot(
 /** The leader arm (`--leader <port>`) that teleoperates the follower. */
 export async function openLeader(
   port: string,
-  flags: { protocol: string; leaderCalibration?: string; leaderId?: string },
+  flags: { protocol: string; leaderCalibration?: string; leaderId?: string; busTimeout?: number },
 ): Promise<Teleoperator & { close(): Promise<void> }> {
   if (!existsSync(port))
     throw new CliError(
@@ -202,7 +227,12 @@ export async function openLeader(
     );
   const { KochLeader, SO101Leader } = await import('../hardware/serial');
   const cal = flags.leaderCalibration ? await loadCalibrationFile(flags.leaderCalibration) : undefined;
-  const opts = { port, id: flags.leaderId ?? 'default', ...(cal ? { calibration: cal } : {}) };
+  const opts = {
+    port,
+    id: flags.leaderId ?? 'default',
+    ...(cal ? { calibration: cal } : {}),
+    ...(flags.busTimeout !== undefined ? { extraTimeoutMs: flags.busTimeout } : {}),
+  };
   const leader = flags.protocol === 'dynamixel' ? new KochLeader(opts) : new SO101Leader(opts);
   try {
     await leader.connect();

@@ -126,6 +126,11 @@ export class RobotRlSession {
     return this.version;
   }
 
+  /** The policy's weights as of the latest update (what a checkpoint saves). */
+  get weights(): ParamValues {
+    return this.params;
+  }
+
   get state(): {
     phase: Phase;
     episode: number;

@@ -29,7 +29,7 @@ describe('pushcut bus calibrate', { timeout: 120_000 }, () => {
     const bus = await VirtualServoBus.start({ protocol: 'feetech', backend: motors });
     buses.push(bus);
     const out = join(work, 'arm.json');
-    const cli = pushcutLive(['bus', 'calibrate', bus.devicePath, '-o', out]);
+    const cli = pushcutLive(['bus', 'calibrate', bus.devicePath, '-o', out, '--bus-timeout', '40']);
     await cli.waitFor(/middle of its range.*Press Enter/);
     // finishing before any joint moved is refused with what to do, and recording goes on
     cli.send('');
@@ -66,7 +66,7 @@ describe('pushcut bus calibrate', { timeout: 120_000 }, () => {
     });
     buses.push(bus);
     const out = join(work, 'quit.json');
-    const cli = pushcutLive(['bus', 'calibrate', bus.devicePath, '-o', out]);
+    const cli = pushcutLive(['bus', 'calibrate', bus.devicePath, '-o', out, '--bus-timeout', '40']);
     await cli.waitFor(/Press Enter/);
     cli.send('q');
     const run = await cli.done;

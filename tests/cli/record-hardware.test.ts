@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataset, validateDataset } from '../../core/data';
 import { pushcut, pushcutLive } from './helpers';
-import { type SerialRig, startRosRig, startSerialRig } from './rig';
+import { BUS_TIMEOUT, type SerialRig, startRosRig, startSerialRig } from './rig';
 
 const work = mkdtempSync(join(tmpdir(), 'pushcut-cli-rec-hw-'));
 let rig: SerialRig;
@@ -33,6 +33,7 @@ describe('pushcut record on a robot', { timeout: 150_000 }, () => {
       rig.leaderPort,
       '--leader-calibration',
       rig.calibration,
+      ...BUS_TIMEOUT,
       '--task',
       'press the button',
       '-n',
@@ -148,6 +149,7 @@ describe('pushcut record on a robot', { timeout: 150_000 }, () => {
       rig.followerPort,
       '--calibration',
       rig.calibration,
+      ...BUS_TIMEOUT,
       '--task',
       't',
       '--camera',

@@ -9,6 +9,9 @@ import {
 import { SimRobot } from '../../core/hardware/sim/sim-robot';
 import { type RobotRosServer, serveRobotOverRos } from '../../core/hardware/virtual/rosbridge/serve-robot';
 
+/** Extra per-packet wait for the virtual buses: the test machine is busy. */
+export const BUS_TIMEOUT = ['--bus-timeout', '40'];
+
 /** Rig cameras for the CLI: two generated pictures (the policy needs front and wrist). */
 export const LAVFI_CAMERAS = [
   '--camera',
