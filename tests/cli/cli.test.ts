@@ -111,6 +111,8 @@ describe('pushcut demo and the commands around it', { timeout: 400_000 }, () => 
     expect(existsSync(join(out, 'metrics.csv'))).toBe(true);
     expect(existsSync(join(out, 'runs', 'sft', 'policy.onnx'))).toBe(true);
     expect(existsSync(join(out, 'runs', 'rl', 'policy.onnx'))).toBe(true);
+    // the RL run carries its own copy of the report, which the app's Train panel opens
+    expect(readFileSync(join(out, 'runs', 'rl', 'report.html'), 'utf8')).toContain('Pushcuts');
     const rollouts = await pushcut(['dataset', 'info', join(out, 'datasets', 'rl-rollouts'), '--json']);
     expect(JSON.parse(rollouts.stdout).sources.rollout).toBeGreaterThan(0);
     const bad = await pushcut(['demo', '--tasks', 'juggle', '-o', out]);

@@ -78,7 +78,7 @@ export class FfmpegCamera implements CameraSource {
     ];
     const child = spawn(findFfmpeg(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     child.stdout?.on('data', (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       // keep only the newest whole frame
