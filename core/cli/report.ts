@@ -33,13 +33,13 @@ export interface DemoReport {
   notes: string[];
 }
 
-const esc = (s: string) =>
+export const esc = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(0)}%`);
 const COLORS = ['#2a9d8f', '#e76f51', '#264653', '#f4a261', '#8e7dbe', '#e9c46a', '#6a994e'];
 
 /** A line chart as inline SVG (the report must open anywhere, offline, as one file). */
-function svgChart(
+export function svgChart(
   title: string,
   x: number[],
   series: { label: string; values: (number | null)[] }[],

@@ -173,6 +173,14 @@ describe('pushcut train rl on a robot', { timeout: 180_000 }, () => {
     expect(existsSync(join(out, 'checkpoints', 'update-0001.ckpt'))).toBe(true);
     expect(existsSync(join(out, 'checkpoints', 'latest.ckpt'))).toBe(true);
     expect(existsSync(join(out, 'policy.onnx'))).toBe(true);
+    const report = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(report).toContain('1/2 episodes labelled successful');
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).toMatchObject({
+      name: 'rl-serial',
+      kind: 'rl',
+      state: 'done',
+      result: { policyVersion: 1, episodes: 2, successes: 1 },
+    });
     const ds = await openDataset(join(out, 'rollouts'));
     expect(ds.listEpisodes().map((e) => e.success)).toEqual([true, false]);
     const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8')

@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { TinyVlaConfig } from '../../../models/tiny-vla/config';
 import type { ParamValues } from '../../nn/model';
 import { CliError } from '../errors';
@@ -7,6 +7,7 @@ import { waitForKey } from '../key-wait';
 import { openKeys } from '../keys';
 import { interruptSignal } from '../progress';
 import { openHardwareRobot, openLeader, type RobotFlags } from '../robot';
+import { type RobotRlEpisode, type RobotRlUpdate, writeRobotRlReport } from '../robot-rl-report';
 import { requireCameras } from './eval-hardware';
 
 export interface HardwareRlFlags extends RobotFlags {
@@ -90,14 +91,17 @@ export async function rlOnHardware(opts: HardwareRlFlags): Promise<void> {
     temperature: opts.temperature ?? ROBOT_RL_DEFAULTS.temperature,
     timeLimitS: opts.timeLimit ?? ROBOT_RL_DEFAULTS.timeLimitS,
   };
-  writeFileSync(
-    join(out, 'run.json'),
-    JSON.stringify(
-      { kind: 'rl-robot', from, robot: opts.robot, task, ...settings, updates: opts.updates },
-      null,
-      2,
-    ),
-  );
+  // run.json in the app's run-record shape: an --out inside the app's runs folder shows in its Train panel
+  const createdAt = new Date().toISOString();
+  const runConfig = { robot: opts.robot, task, ...settings, updates: opts.updates, backend: 'robot' };
+  const writeRecord = (state: 'running' | 'done' | 'cancelled', result?: Record<string, unknown>) =>
+    writeFileSync(
+      join(out, 'run.json'),
+      `${JSON.stringify({ name: basename(out), kind: 'rl', createdAt, state, from, config: runConfig, ...(result ? { result } : {}) }, null, 2)}\n`,
+    );
+  writeRecord('running');
+  const episodeLog: RobotRlEpisode[] = [];
+  const updateLog: RobotRlUpdate[] = [];
   const { saveCheckpoint } = await import('../../nn/checkpoint');
   const save = (weights: ParamValues, version: number) => {
     const tensors = new Map(
@@ -152,6 +156,14 @@ export async function rlOnHardware(opts: HardwareRlFlags): Promise<void> {
           break;
         case 'episode-ended':
           episodes++;
+          episodeLog.push({
+            episode: e.episode,
+            end: e.end,
+            reward: e.reward,
+            steps: e.steps,
+            interventionSteps: e.interventionSteps,
+            policyVersion: session.policyVersion,
+          });
           appendFileSync(metricsFile, `${JSON.stringify(e)}\n`);
           console.log(
             `Episode ${e.episode}: ${e.reward === 1 ? 'success' : 'failure'} (${e.end}, ${e.steps} steps${e.interventionSteps ? `, ${e.interventionSteps} taken over` : ''})`,
@@ -168,6 +180,12 @@ export async function rlOnHardware(opts: HardwareRlFlags): Promise<void> {
           break;
         case 'updated':
           save(session.weights, e.policyVersion);
+          updateLog.push({
+            policyVersion: e.policyVersion,
+            loss: e.metrics.loss,
+            clipFrac: e.metrics.clipFrac,
+            entropy: e.metrics.entropy,
+          });
           appendFileSync(metricsFile, `${JSON.stringify(e)}\n`);
           console.log(
             `Update ${e.policyVersion}: loss ${e.metrics.loss.toFixed(4)}, clip ${(e.metrics.clipFrac * 100).toFixed(0)}%, checkpoint saved`,
@@ -250,7 +268,24 @@ export async function rlOnHardware(opts: HardwareRlFlags): Promise<void> {
   }
   const { exportTinyVla } = await import('../../../models/tiny-vla/policy');
   const exported = exportTinyVla(config, session.weights, join(out, 'policy'));
+  const outcome = `RL ${reason} after ${session.policyVersion} update(s)`;
+  const report = writeRobotRlReport(out, {
+    title: 'Pushcut Studio: RL on a robot',
+    createdAt,
+    robot: label,
+    task,
+    from,
+    settings: runConfig,
+    episodes: episodeLog,
+    updates: updateLog,
+    outcome,
+  });
+  writeRecord(reason === 'done' ? 'done' : 'cancelled', {
+    policyVersion: session.policyVersion,
+    episodes: episodeLog.length,
+    successes: episodeLog.filter((e) => e.reward === 1).length,
+  });
   console.log(
-    `RL ${reason} after ${session.policyVersion} update(s), ${recorder.recorded} episode(s) recorded in ${rolloutsRoot}; policy ${exported.onnxPath}`,
+    `${outcome}, ${recorder.recorded} episode(s) recorded in ${rolloutsRoot}; policy ${exported.onnxPath}; report ${report}`,
   );
 }
