@@ -13,6 +13,8 @@ export async function waitForKey<T extends string>(
   accept: Partial<Record<Key, T>>,
   ms: number,
   signal: AbortSignal,
+  /** Keys that are not in `accept` (e.g. keyboard jogging). */
+  onOther?: (key: Key) => void,
 ): Promise<Waited<T>> {
   const deadline = performance.now() + ms;
   const aborted = new Promise<'interrupt'>((resolve) => {
@@ -39,6 +41,7 @@ export async function waitForKey<T extends string>(
     }
     const meaning = accept[k];
     if (meaning) return meaning;
+    onOther?.(k);
   }
 }
 

@@ -77,36 +77,42 @@ describe('pushcut record on a robot', { timeout: 150_000 }, () => {
     expect(Math.max(...elbow)).toBeGreaterThan(elbow[0]! + 10);
   });
 
-  it('records from a ROS robot until the episode time runs out', async () => {
+  it('records keyboard teleoperation from a ROS robot until the episode time runs out', async () => {
     const ros = await startRosRig();
     try {
       const root = join(work, 'ros-demos');
-      const run = await pushcut(
-        [
-          'record',
-          '-d',
-          root,
-          '--robot',
-          ros.url,
-          '--ros-preset',
-          'pushcutSim',
-          '--task',
-          'wave',
-          '-n',
-          '1',
-          '--episode-s',
-          '1.5',
-          '--camera-size',
-          '32',
-        ],
-        { timeoutMs: 60_000 },
-      );
+      const cli = pushcutLive([
+        'record',
+        '-d',
+        root,
+        '--robot',
+        ros.url,
+        '--ros-preset',
+        'pushcutSim',
+        '--task',
+        'raise the elbow',
+        '-n',
+        '1',
+        '--episode-s',
+        '4',
+        '--camera-size',
+        '32',
+      ]);
+      await cli.waitFor(/Recording "raise the elbow" from the ROS robot at ws:/);
+      await cli.waitFor(/jog: .*i\/k elbow/);
+      await cli.waitFor(/Episode 1\/1: recording/);
+      const start = (await ros.sim.observe()).state;
+      for (let i = 0; i < 4; i++) cli.send('i'); // four elbow steps of 5 degrees
+      const run = await cli.done;
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/Recording "wave" from the ROS robot at ws:/);
+      expect(run.stdout).toContain(`1 episode saved in ${root}`);
+      expect((await ros.sim.observe()).state[2]).toBeGreaterThan((start[2] as number) + 12);
       const ds = await openDataset(root);
       expect(ds.listEpisodes()).toHaveLength(1);
-      expect(ds.listEpisodes()[0]!.length).toBeGreaterThan(10);
+      expect(ds.listEpisodes()[0]!.length).toBeGreaterThan(30);
       expect(ds.videoKeys).toEqual(['observation.images.front']);
+      const elbow = (await ds.loadEpisode(0)).action.map((a) => a[2]!);
+      expect(Math.max(...elbow)).toBeGreaterThan(elbow[0]! + 12);
     } finally {
       await ros.stop();
     }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { CliError } from '../errors';
 import { recordTicks, waitForKey } from '../key-wait';
+import { JOG_HELP, KeyboardJog } from '../keyboard-jog';
 import { openKeys } from '../keys';
 import { interruptSignal } from '../progress';
 import { openHardwareRobot, openLeader, type RobotFlags } from '../robot';
@@ -43,6 +44,13 @@ export async function recordOnHardware(opts: HardwareRecordFlags): Promise<void>
         onError: (err) => console.error(`leader arm: ${err.message}`),
       })
     : null;
+  // without a leader arm, the person drives with the keyboard
+  const jog = leader ? null : new KeyboardJog(loop);
+  let latest = (await robot.observe()).state;
+  const untrack = loop.onTick((t) => {
+    latest = t.obs.state;
+  });
+  const onOther = jog ? (k: string) => void jog.press(k, latest) : undefined;
   const { RecordingSession } = await import('../../data/recorder');
   const root = resolve(opts.dataset);
   const keys = openKeys();
@@ -55,6 +63,7 @@ export async function recordOnHardware(opts: HardwareRecordFlags): Promise<void>
       `Recording "${task}" from the ${label}${leader ? ` (leader arm on ${opts.leader})` : ''} into ${root}`,
     );
     console.log(`Keys: ${KEYS_HELP}`);
+    if (jog) console.log(`Keys: ${JOG_HELP}`);
     let stop = false;
     while (saved < opts.episodes && !stop) {
       console.log(`Episode ${saved + 1}/${opts.episodes}: recording for ${opts.episodeS} s`);
@@ -64,6 +73,7 @@ export async function recordOnHardware(opts: HardwareRecordFlags): Promise<void>
         { right: 'next', n: 'next', left: 'again', r: 'again', esc: 'stop', q: 'stop' },
         opts.episodeS * 1000,
         signal,
+        onOther,
       );
       if (r === 'interrupt') {
         await rec.discardEpisode();
@@ -87,12 +97,14 @@ export async function recordOnHardware(opts: HardwareRecordFlags): Promise<void>
         { right: 'next', n: 'next', esc: 'stop', q: 'stop' },
         opts.resetS * 1000,
         signal,
+        onOther,
       );
       if (reset === 'stop' || reset === 'interrupt') stop = true;
     }
     unrecord();
   } finally {
     keys.close();
+    untrack();
     stopLeader?.();
     await rec?.close();
     await leader?.close();
