@@ -201,6 +201,13 @@ export async function openHardwareRobot(
     maxSpeed: f.joints.map((j) => (j === 'gripper' ? 200 : 120)),
     watchdogMs: 500,
   });
+  // a failing robot or camera fails every tick: say each distinct problem once
+  let lastError = '';
+  loop.onError((err) => {
+    if (err.message === lastError) return;
+    lastError = err.message;
+    console.error(`${label}: ${err.message}`);
+  });
   loop.start((await robot.observe()).state);
   let closed = false;
   return {
