@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { pushcut } from './helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'pushcut-cli-'));
 const dataset = join(work, 'demos');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('pushcut CLI', { timeout: 240_000 }, () => {
   it('prints help for every command and refuses unknown commands and flags', async () => {

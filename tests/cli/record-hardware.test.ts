@@ -77,7 +77,7 @@ describe('pushcut record on a robot', { timeout: 150_000 }, () => {
     expect(Math.max(...elbow)).toBeGreaterThan(elbow[0]! + 10);
   });
 
-  it('records keyboard teleoperation from a ROS robot until the episode time runs out', async () => {
+  it('records keyboard teleoperation from a ROS robot until the episode time runs out; Ctrl-C keeps it', async () => {
     const ros = await startRosRig();
     try {
       const root = join(work, 'ros-demos');
@@ -92,17 +92,22 @@ describe('pushcut record on a robot', { timeout: 150_000 }, () => {
         '--task',
         'raise the elbow',
         '-n',
-        '1',
+        '2',
         '--episode-s',
         '4',
+        '--reset-s',
+        '60',
         '--camera-size',
         '32',
       ]);
       await cli.waitFor(/Recording "raise the elbow" from the ROS robot at ws:/);
       await cli.waitFor(/jog: .*i\/k elbow/);
-      await cli.waitFor(/Episode 1\/1: recording/);
+      await cli.waitFor(/Episode 1\/2: recording/);
       const start = (await ros.sim.observe()).state;
       for (let i = 0; i < 4; i++) cli.send('i'); // four elbow steps of 5 degrees
+      await cli.waitFor(/Saved episode 0/);
+      await cli.waitFor(/Reset the scene/);
+      cli.signal('SIGINT'); // Ctrl-C while resetting: the saved episode stays
       const run = await cli.done;
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toContain(`1 episode saved in ${root}`);
