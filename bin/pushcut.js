@@ -4,4 +4,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../core/cli/main.ts');
-process.exitCode = await main(process.argv);
+// Exit once the command is done, after its output is flushed: a native thread pool or an open
+// stdin must not keep a finished command alive.
+const code = await main(process.argv);
+await Promise.all([process.stdout, process.stderr].map((s) => new Promise((r) => s.write('', r))));
+process.exit(code);

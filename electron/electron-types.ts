@@ -4,7 +4,7 @@
  */
 export interface WebContentsLike {
   on(event: 'will-navigate', listener: (event: { preventDefault(): void }, url: string) => void): void;
-  setWindowOpenHandler(handler: () => { action: 'deny' | 'allow' }): void;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
   send(channel: string, ...args: unknown[]): void;
 }
 
@@ -27,6 +27,7 @@ export interface ElectronMain {
     quit(): void;
   };
   BrowserWindow: new (options: Record<string, unknown>) => BrowserWindowLike;
+  shell: { openPath(path: string): Promise<string> };
   ipcMain: {
     handle(channel: string, listener: (event: unknown, ...args: never[]) => Promise<unknown>): void;
   };

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EventName } from '../core/api/contract';
 import { ApiError } from '../core/api/errors';
+import { REPORT_PATH, reportFile } from '../core/api/report-route';
 import { appVersion } from '../core/api/serve';
 import { StudioClient } from '../core/api/studio-client';
 import { CONTENT_SECURITY_POLICY } from '../core/api/web-server';
@@ -15,7 +16,7 @@ import type { ElectronMain, WebContentsLike } from './electron-types';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const electronModule = 'electron';
-const { app, BrowserWindow, ipcMain, session } = (await import(electronModule)) as ElectronMain;
+const { app, BrowserWindow, ipcMain, session, shell } = (await import(electronModule)) as ElectronMain;
 
 const studio = StudioClient.start(
   'electron',
@@ -38,7 +39,18 @@ function guard(contents: WebContentsLike): void {
   contents.on('will-navigate', (event: { preventDefault(): void }, url: string) => {
     if (url !== allowed) event.preventDefault();
   });
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  // The Train panel's "Open report" link (/runs/<run>/report): open the run's report.html with the
+  // system's browser, never inside the app; every other window.open stays refused.
+  contents.setWindowOpenHandler(({ url }) => {
+    try {
+      const run = decodeURIComponent(new URL(url).pathname).match(REPORT_PATH)?.[1];
+      const file = run ? reportFile(run) : null;
+      if (file) void shell.openPath(file);
+    } catch {
+      // not a URL we know: refused like any other
+    }
+    return { action: 'deny' };
+  });
 }
 
 async function createWindow(): Promise<void> {

@@ -190,6 +190,24 @@ export class DatasetService {
     session.setEpisodeLabel(index, { tags: [...kept, ...tags] });
   }
 
+  /**
+   * Replace the pushcut tags of many episodes (index -> tags) with one read of the dataset; only
+   * episodes whose tags change are written, so re-analysing hundreds of rollouts writes a few.
+   */
+  async setPushcutTagsMany(name: string, tags: ReadonlyMap<number, string[]>): Promise<number> {
+    const session = await this.writable(name);
+    const reader = await this.reader(name);
+    let written = 0;
+    for (const [index, add] of tags) {
+      const current = reader.episode(index).tags;
+      const next = [...current.filter((t) => !t.startsWith('pushcut:') && t !== 'novel'), ...add];
+      if (next.length === current.length && next.every((t, i) => t === current[i])) continue;
+      session.setEpisodeLabel(index, { tags: next });
+      written++;
+    }
+    return written;
+  }
+
   async remove(name: string, index: number): Promise<void> {
     const session = await this.writable(name);
     await session.deleteEpisode(index);

@@ -207,6 +207,8 @@ export const RunRecord = z.object({
     })
     .optional(),
   message: z.string().optional(),
+  /** The run folder holds report.html (served at /runs/<name>/report). */
+  report: z.boolean().optional(),
 });
 
 export const PushcutStrategy = z.object({

@@ -415,10 +415,12 @@ export class Studio implements StudioApi {
       ...(args.demos ? { demos: set(args.demos) } : {}),
     });
     if (args.tag) {
+      const tags = new Map<number, string[]>();
       for (const e of r.episodes) {
         const { dataset, index } = parseEpisodeId(e.id);
-        if (dataset === args.rollouts) await this.datasets.setPushcutTags(dataset, index, r.tags[e.id] ?? []);
+        if (dataset === args.rollouts) tags.set(index, r.tags[e.id] ?? []);
       }
+      await this.datasets.setPushcutTagsMany(args.rollouts, tags);
     }
     this.log('info', 'pushcuts', `${r.pushcuts.length} pushcut(s) among ${r.novelSuccesses} novel successes`);
     return {

@@ -6,6 +6,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ClientFrame, CommandName, EventName, ServerFrame, StudioApi } from './contract';
 import { ApiError } from './errors';
+import { serveReport } from './report-route';
 import {
   allowedHosts,
   allowedOrigins,
@@ -62,7 +63,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const token = options.token ?? randomBytes(24).toString('base64url');
   let port = options.port ?? 0;
 
-  const http = createServer((req, res) => serveStatic(req, res, options.staticDir, port));
+  const http = createServer((req, res) => {
+    if (!serveReport(req, res, { port, token })) serveStatic(req, res, options.staticDir, port);
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
 
   http.on('upgrade', (req, socket, head) => {

@@ -33,13 +33,13 @@ export interface DemoReport {
   notes: string[];
 }
 
-const esc = (s: string) =>
+export const esc = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(0)}%`);
 const COLORS = ['#2a9d8f', '#e76f51', '#264653', '#f4a261', '#8e7dbe', '#e9c46a', '#6a994e'];
 
 /** A line chart as inline SVG (the report must open anywhere, offline, as one file). */
-function svgChart(
+export function svgChart(
   title: string,
   x: number[],
   series: { label: string; values: (number | null)[] }[],
@@ -79,6 +79,21 @@ function svgChart(
 
 /** Write report.html, metrics.json and metrics.csv into `dir`; returns the report's path. */
 export function writeReport(dir: string, r: DemoReport): string {
+  const path = join(dir, 'report.html');
+  writeFileSync(path, reportHtml(dir, r));
+  writeFileSync(join(dir, 'metrics.json'), `${JSON.stringify(r, null, 2)}\n`);
+  const csv = ['update,task,rollout_success,groups_kept,groups_dropped,clip_frac,entropy'];
+  for (const u of r.rlUpdates) {
+    for (const [t, v] of Object.entries(u.successByTask)) {
+      csv.push([u.update, t, v, u.groupsKept, u.groupsDropped, u.clipFrac ?? '', u.entropy ?? ''].join(','));
+    }
+  }
+  writeFileSync(join(dir, 'metrics.csv'), `${csv.join('\n')}\n`);
+  return path;
+}
+
+/** The report as one HTML page; links to videos are relative to `dir`, where the page will live. */
+export function reportHtml(dir: string, r: DemoReport): string {
   const tasks = [...new Set([...Object.keys(r.before), ...Object.keys(r.after)])];
   const avg = (m: Record<string, number>) => {
     const v = Object.values(m);
@@ -133,15 +148,5 @@ ${svgChart('Groups kept / dropped per update (dynamic sampling)', ux, [
 ${r.notes.length ? `<h2>Notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 <h2>Configuration</h2><pre>${esc(JSON.stringify({ config: r.config, versions: r.versions }, null, 2))}</pre>
 </body></html>`;
-  const path = join(dir, 'report.html');
-  writeFileSync(path, html);
-  writeFileSync(join(dir, 'metrics.json'), `${JSON.stringify(r, null, 2)}\n`);
-  const csv = ['update,task,rollout_success,groups_kept,groups_dropped,clip_frac,entropy'];
-  for (const u of r.rlUpdates) {
-    for (const [t, v] of Object.entries(u.successByTask)) {
-      csv.push([u.update, t, v, u.groupsKept, u.groupsDropped, u.clipFrac ?? '', u.entropy ?? ''].join(','));
-    }
-  }
-  writeFileSync(join(dir, 'metrics.csv'), `${csv.join('\n')}\n`);
-  return path;
+  return html;
 }

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { pushcut } from './helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'pushcut-cli-'));
 const dataset = join(work, 'demos');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('pushcut CLI', { timeout: 240_000 }, () => {
   it('prints help for every command and refuses unknown commands and flags', async () => {
@@ -111,6 +112,8 @@ describe('pushcut demo and the commands around it', { timeout: 400_000 }, () => 
     expect(existsSync(join(out, 'metrics.csv'))).toBe(true);
     expect(existsSync(join(out, 'runs', 'sft', 'policy.onnx'))).toBe(true);
     expect(existsSync(join(out, 'runs', 'rl', 'policy.onnx'))).toBe(true);
+    // the RL run carries its own copy of the report, which the app's Train panel opens
+    expect(readFileSync(join(out, 'runs', 'rl', 'report.html'), 'utf8')).toContain('Pushcuts');
     const rollouts = await pushcut(['dataset', 'info', join(out, 'datasets', 'rl-rollouts'), '--json']);
     expect(JSON.parse(rollouts.stdout).sources.rollout).toBeGreaterThan(0);
     const bad = await pushcut(['demo', '--tasks', 'juggle', '-o', out]);

@@ -30,3 +30,76 @@ export function pushcut(
     });
   });
 }
+
+export interface LiveCli {
+  /** Send one line on stdin (a key: "n", "right", "" for Enter, " " for Space). */
+  send(line: string): void;
+  /** Resolves once stdout+stderr, after what earlier waits consumed, matches `re`. */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Everything printed so far. */
+  output(): string;
+  signal(sig: NodeJS.Signals): void;
+  done: Promise<CliRun>;
+}
+
+/** The `pushcut` bin driven interactively: stdin is a pipe, so it reads keys as lines. */
+export function pushcutLive(args: string[], opts: { timeoutMs?: number } = {}): LiveCli {
+  const child = spawn(process.execPath, ['bin/pushcut.js', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let all = '';
+  let consumed = 0;
+  const checks = new Set<() => void>();
+  const onData = (which: 'out' | 'err') => (d: Buffer) => {
+    if (which === 'out') stdout += d;
+    else stderr += d;
+    all += d;
+    for (const c of [...checks]) c();
+  };
+  child.stdout.on('data', onData('out'));
+  child.stderr.on('data', onData('err'));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 150_000);
+  const done = new Promise<CliRun>((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      for (const c of [...checks]) c();
+      resolve({ code, stdout, stderr });
+    });
+  });
+  let exited = false;
+  void done.then(() => {
+    exited = true;
+  });
+  return {
+    send: (line) => {
+      if (!child.stdin.destroyed) child.stdin.write(`${line}\n`);
+    },
+    waitFor: (re, timeoutMs = 60_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const m = all.slice(consumed).match(re);
+          if (m) {
+            consumed += (m.index ?? 0) + m[0].length;
+            checks.delete(check);
+            clearTimeout(t);
+            resolve(m);
+          } else if (exited || child.exitCode !== null) {
+            checks.delete(check);
+            clearTimeout(t);
+            reject(new Error(`pushcut exited before printing ${re}:\n${all}`));
+          }
+        };
+        const t = setTimeout(() => {
+          checks.delete(check);
+          reject(new Error(`pushcut did not print ${re} within ${timeoutMs} ms:\n${all}`));
+        }, timeoutMs);
+        checks.add(check);
+        check();
+      }),
+    output: () => all,
+    signal: (sig) => child.kill(sig),
+    done,
+  };
+}

@@ -20,6 +20,8 @@ export interface RunRecord {
     average: number;
   };
   message?: string;
+  /** The run folder holds report.html (set when listing). */
+  report?: boolean;
 }
 
 export const runDir = (name: string): string => join(runsDir(), name);
@@ -42,7 +44,10 @@ export function writeRun(run: RunRecord): void {
 export function listRuns(): RunRecord[] {
   if (!existsSync(runsDir())) return [];
   return readdirSync(runsDir())
-    .map((name) => readRun(name))
+    .map((name) => {
+      const r = readRun(name);
+      return r && existsSync(join(runDir(name), 'report.html')) ? { ...r, report: true } : r;
+    })
     .filter((r): r is RunRecord => r !== null)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobInfo } from '../../api/contract';
 import type { Studio } from '../../api/studio';
 import { openDataset } from '../../data';
-import { writeReport } from '../report';
+import { reportHtml, writeReport } from '../report';
 import { type DemoReport, type DemoRunArgs, demoPaths, waitJob } from './demo';
 
 /** Demos -> SFT -> RL -> pushcuts -> report, through the same Studio API the app uses. */
@@ -122,7 +122,7 @@ export async function runDemo(a: DemoRunArgs & { out: string }): Promise<string>
     }
 
     const sftMetrics = studio.runMetrics('sft');
-    return writeReport(a.out, {
+    const report: DemoReport = {
       title: 'Pushcut Studio demo: scripted demos → SFT → RL → pushcuts',
       createdAt: new Date().toISOString(),
       config: { ...a, signal: undefined },
@@ -144,7 +144,11 @@ export async function runDemo(a: DemoRunArgs & { out: string }): Promise<string>
       after: rlRun?.evaluation?.successByTask ?? {},
       pushcuts,
       notes,
-    });
+    };
+    // the RL run's own copy is what the app's Train panel opens
+    const rlDir = join(a.out, 'runs', 'rl');
+    if (existsSync(rlDir)) writeFileSync(join(rlDir, 'report.html'), reportHtml(rlDir, report));
+    return writeReport(a.out, report);
   } finally {
     await studio.close();
   }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { listTasks } from '../../sim/env';
 import { CliError } from '../errors';
 import { interruptSignal, progressBar } from '../progress';
+import { parseRobotTarget, type RobotFlags, robotOptions } from '../robot';
 
 export function parseTasks(value: string | undefined): string[] {
   const known = listTasks().map((t) => t.id);
@@ -23,32 +24,62 @@ export function positiveInt(flag: string) {
   };
 }
 
+export function positiveNumber(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0)
+      throw new CliError(`${flag} must be a number of seconds >= 0, got "${v}"`, 2);
+    return n;
+  };
+}
+
 export function recordCommand(cli: Command): void {
-  cli
+  const cmd = cli
     .command('record')
     .description(
-      'record demonstrations into a LeRobotDataset (simulator: the scripted experts drive the arm)',
+      'record demonstrations into a LeRobotDataset: in the simulator the scripted experts drive the arm; on a serial or ROS arm a person teleoperates (--leader) and keys save, redo or stop episodes',
     )
-    .requiredOption('-d, --dataset <path>', 'dataset folder (created, or appended to)')
-    .option('--robot <backend>', 'robot backend: sim', 'sim')
-    .option('-t, --tasks <ids>', 'comma-separated task ids, or "all"', 'all')
-    .option('-n, --episodes <n>', 'episodes per task', positiveInt('--episodes'), 5)
-    .option('--seed <n>', 'first scene seed', (v) => Number(v), 0)
-    .option('--camera-size <px>', 'camera image side', positiveInt('--camera-size'), 64)
+    .requiredOption('-d, --dataset <path>', 'dataset folder (created, or appended to)');
+  robotOptions(cmd)
+    .option('-t, --tasks <ids>', 'simulator: comma-separated task ids, or "all"', 'all')
+    .option('-n, --episodes <n>', 'episodes (simulator: per task)', positiveInt('--episodes'), 5)
+    .option('--seed <n>', 'simulator: first scene seed', (v) => Number(v), 0)
+    .option(
+      '--camera-size <px>',
+      'camera image side (default 64 in the simulator, 128 on a robot)',
+      positiveInt('--camera-size'),
+    )
+    .option('--task <instruction>', 'robot: what the person demonstrates, stored with each episode')
+    .option('--episode-s <s>', 'robot: seconds per episode', positiveNumber('--episode-s'), 20)
+    .option(
+      '--reset-s <s>',
+      'robot: seconds to reset the scene between episodes',
+      positiveNumber('--reset-s'),
+      10,
+    )
+    .option('--leader <port>', 'robot: leader arm on this serial port drives the follower')
+    .option('--leader-calibration <file>', 'leader arm: LeRobot calibration JSON')
+    .option('--leader-id <id>', 'leader arm: its LeRobot id (names its calibration file)', 'default')
     .action(
-      async (opts: {
-        dataset: string;
-        robot: string;
-        tasks: string;
-        episodes: number;
-        seed: number;
-        cameraSize: number;
-      }) => {
-        if (opts.robot !== 'sim') {
-          throw new CliError(
-            `pushcut record drives "${opts.robot}" only through a teleoperator; use the app's Teleop & Record panel for hardware (headless recording supports --robot sim)`,
-            2,
-          );
+      async (
+        opts: RobotFlags & {
+          dataset: string;
+          tasks: string;
+          episodes: number;
+          seed: number;
+          cameraSize?: number;
+          task?: string;
+          episodeS: number;
+          resetS: number;
+          leader?: string;
+          leaderCalibration?: string;
+          leaderId: string;
+        },
+      ) => {
+        if (parseRobotTarget(opts.robot).kind !== 'sim') {
+          const { recordOnHardware } = await import('./record-hardware');
+          await recordOnHardware(opts);
+          return;
         }
         const tasks = parseTasks(opts.tasks);
         const { recordExpertDemos } = await import('../../api/jobs/expert-demos');
@@ -59,7 +90,7 @@ export function recordCommand(cli: Command): void {
           tasks,
           episodesPerTask: opts.episodes,
           firstSeed: opts.seed,
-          cameraSize: opts.cameraSize,
+          cameraSize: opts.cameraSize ?? 64,
           signal: interruptSignal(),
           onEpisode: (e) =>
             bar.update(e.done, `${e.task} seed ${e.seed}: ${e.success ? 'success' : 'failure'}`),

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../errors';
 import { interruptSignal, progressBar } from '../progress';
-import { positiveInt } from './record';
+import { parseRobotTarget, type RobotFlags, robotOptions } from '../robot';
+import { positiveInt, positiveNumber } from './record';
 
 export function trainCommands(cli: Command): void {
   const train = cli.command('train').description('train policies: sft (supervised on demos), rl (GRPO)');
@@ -75,24 +76,71 @@ export function trainCommands(cli: Command): void {
       },
     );
 
-  train
+  const rl = train
     .command('rl')
-    .description('GRPO in the simulator from an SFT run folder (made by `pushcut train sft`)')
+    .description(
+      'GRPO from an SFT run folder: in the simulator, or on a serial/ROS arm with a person resetting and labelling episodes',
+    )
     .requiredOption('--from <dir>', 'SFT run folder (policy.json + checkpoints/)')
-    .requiredOption('-o, --out <dir>', 'RL run folder')
-    .option('-t, --tasks <ids>', 'comma-separated task ids, or "all"', 'all')
-    .option('--updates <n>', 'policy updates', positiveInt('--updates'), 10)
-    .option('--group-size <n>', 'rollouts per initial state', positiveInt('--group-size'), 8)
-    .option('--groups-per-batch <n>', 'groups kept per batch', positiveInt('--groups-per-batch'), 4)
+    .requiredOption('-o, --out <dir>', 'RL run folder');
+  robotOptions(rl)
+    .option('-t, --tasks <ids>', 'simulator: comma-separated task ids, or "all"', 'all')
+    .option('--updates <n>', 'policy updates (robot: stop after this many)', positiveInt('--updates'), 10)
+    .option(
+      '--group-size <n>',
+      'rollouts per initial state (default 8 in the simulator, 4 on a robot)',
+      positiveInt('--group-size'),
+    )
+    .option(
+      '--groups-per-batch <n>',
+      'groups per update (default 4 in the simulator, 1 on a robot)',
+      positiveInt('--groups-per-batch'),
+    )
+    .option('--task <instruction>', 'robot: the instruction given to the policy')
+    .option('--episodes <n>', 'robot: stop after this many episodes', positiveInt('--episodes'))
+    .option(
+      '--time-limit <s>',
+      'robot: seconds per episode before the person is asked for a label (default 30)',
+      positiveNumber('--time-limit'),
+    )
+    .option('--temperature <x>', 'robot: sampling temperature (default 1.6)', Number)
+    .option('--lr <x>', 'robot: learning rate', Number)
+    .option('--leader <port>', 'robot: leader arm that drives while the person takes over (t)')
+    .option('--leader-calibration <file>', 'leader arm: LeRobot calibration JSON')
+    .option('--leader-id <id>', 'leader arm: its LeRobot id', 'default')
+    .option(
+      '--camera-size <px>',
+      "robot: rig camera image side (default: the policy's)",
+      positiveInt('--camera-size'),
+    )
     .action(
-      async (opts: {
-        from: string;
-        out: string;
-        tasks: string;
-        updates: number;
-        groupSize: number;
-        groupsPerBatch: number;
-      }) => {
+      async (
+        opts: RobotFlags & {
+          from: string;
+          out: string;
+          tasks: string;
+          updates: number;
+          groupSize?: number;
+          groupsPerBatch?: number;
+          task?: string;
+          episodes?: number;
+          timeLimit?: number;
+          temperature?: number;
+          lr?: number;
+          leader?: string;
+          leaderCalibration?: string;
+          leaderId: string;
+          cameraSize?: number;
+        },
+      ) => {
+        if (parseRobotTarget(opts.robot).kind !== 'sim') {
+          const { rlOnHardware } = await import('./rl-hardware');
+          await rlOnHardware({
+            ...opts,
+            ...(opts.groupsPerBatch !== undefined ? { groupsPerUpdate: opts.groupsPerBatch } : {}),
+          });
+          return;
+        }
         const { parseTasks } = await import('./record');
         const from = resolve(opts.from);
         if (!existsSync(join(from, 'policy.json')))
@@ -107,8 +155,8 @@ export function trainCommands(cli: Command): void {
           jobDir: out,
           tasks: parseTasks(opts.tasks),
           updates: opts.updates,
-          groupSize: opts.groupSize,
-          groupsPerBatch: opts.groupsPerBatch,
+          groupSize: opts.groupSize ?? 8,
+          groupsPerBatch: opts.groupsPerBatch ?? 4,
           temperature: 1.6,
           evalEpisodes: 4,
           rolloutsRoot: join(out, 'rollouts'),

@@ -9,6 +9,9 @@ type Run = CommandResult<'runs.list'>[number];
 type Point = EventPayload<'train'>;
 
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(0)}%`);
+/** A run's report: the web server serves it (with the page's token); Electron's main opens it. */
+const reportHref = (run: string) =>
+  `/runs/${encodeURIComponent(run)}/report?token=${encodeURIComponent(new URLSearchParams(location.search).get('token') ?? '')}`;
 const num = (v: unknown, d = 3) => (typeof v === 'number' ? v.toFixed(d) : '—');
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 
@@ -218,6 +221,11 @@ export function TrainPanel() {
                       >
                         Evaluate
                       </button>
+                      {r.report && (
+                        <a href={reportHref(r.name)} target="_blank" rel="noreferrer" className="report-link">
+                          Open report
+                        </a>
+                      )}
                     </td>
                   </tr>
                 ))}
