@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/nn-sft-sim.ts [--tasks lift_red_cube,press_button | all] [--demos 200] [--steps 4000]
  *     [--size 32] [--eval 20] [--encoder keypoints|flat] [--state] [--sigma 2] [--noise 2]
- *     [--execute 8 (chunk steps run before observing again)] [--lr 2e-3]
+ *     [--execute 8 (chunk steps run before observing again)] [--lr 2e-3] [--demo-eval 5]
  */
 import { availableParallelism, cpus } from 'node:os';
 import { initParams } from '../core/nn/model';
@@ -36,7 +36,7 @@ const EXECUTE = Number(opt('execute', '8'));
 const LR = Number(opt('lr', '2e-3'));
 
 const demoSeeds = [...Array(DEMOS).keys()];
-const trainEval = demoSeeds.slice(0, Math.min(EVAL, DEMOS));
+const trainEval = demoSeeds.slice(0, Math.min(Number(opt('demo-eval', '5')), DEMOS));
 const heldOut = [...Array(EVAL).keys()].map((k) => 10_000 + k);
 
 const t0 = performance.now();

@@ -23,14 +23,14 @@ export interface TinyVlaConfig {
   stateNames: string[];
   actionNames: string[];
   /**
-   * Camera encoder: `keypoints` keeps a half-resolution feature map and turns each channel into
+   * Camera encoder: `keypoints` (default) keeps a 16x16 feature map and turns each channel into
    * the expected image position of its activation (spatial softmax), which tells the policy where
-   * objects are; `flat` downsamples to a 1/16 map and flattens it.
+   * objects are; `flat` (older models) downsamples to a 1/16 map and flattens it.
    */
   encoder?: 'flat' | 'keypoints';
   /**
-   * Feed the joint state to the policy (default true for older models). Off by default for new
-   * ones: with absolute joint targets a policy that sees the state learns to copy it (the targets
+   * Feed the joint state to the policy (absent in older models' configs: true). Off by default for
+   * new ones: with absolute joint targets a policy that sees the state learns to copy it (the targets
    * are always near the current pose) and stalls mid-motion; from the images alone it must read
    * the phase of the task from what it sees.
    */
@@ -64,6 +64,8 @@ export function defaultTinyVlaConfig(over: Partial<TinyVlaConfig> = {}): TinyVla
     stateNames: names,
     actionNames: names,
     width: { image: 128, text: 64, context: 256, head: 128 },
+    encoder: 'keypoints',
+    stateInput: false,
     ...over,
   };
 }

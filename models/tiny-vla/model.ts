@@ -13,14 +13,19 @@ const CONVS: [number, number, number, number][] = [
   [32, 3, 2, 1],
 ];
 
-/** Keypoint encoder: one stride-2 conv, then two at half resolution; 32 keypoints per camera. */
-const KEYPOINT_CONVS: [number, number, number, number][] = [
-  [16, 5, 2, 2],
-  [32, 3, 1, 1],
-  [32, 3, 1, 1],
-];
+/**
+ * Keypoint encoder: convolutions down to a 16x16 map (stride 2 while the map is larger, at least
+ * three layers), 32 keypoints per camera.
+ */
+function keypointConvs(imageSize: number): [number, number, number, number][] {
+  const halvings = Math.max(0, Math.round(Math.log2(imageSize / 16)));
+  return Array.from({ length: Math.max(3, halvings) }, (_, i) => {
+    const stride = i < halvings ? 2 : 1;
+    return i === 0 ? [16, 5, stride, 2] : [32, 3, stride, 1];
+  });
+}
 
-const convsOf = (c: TinyVlaConfig) => (c.encoder === 'keypoints' ? KEYPOINT_CONVS : CONVS);
+const convsOf = (c: TinyVlaConfig) => (c.encoder === 'keypoints' ? keypointConvs(c.imageSize) : CONVS);
 
 const usesState = (c: TinyVlaConfig) => c.stateInput !== false;
 

@@ -24,7 +24,10 @@ describe('policy specs (how a worker rebuilds a policy)', () => {
     expect(paramsFromCheckpoint(b.model, path).get(a.model.params[0]!.name)).toEqual(
       params.get(a.model.params[0]!.name),
     );
-    const other = await buildPolicy({ kind: 'tiny-vla', config: defaultTinyVlaConfig({ imageSize: 32 }) });
+    const other = await buildPolicy({
+      kind: 'tiny-vla',
+      config: defaultTinyVlaConfig({ imageSize: 16, chunk: 4 }),
+    });
     expect(() => paramsFromCheckpoint(other.model, path)).toThrow(
       /does not fit policy .*Start RL from a checkpoint/,
     );

@@ -128,6 +128,13 @@ class BatchPacker {
   }
 }
 
+/** Linear warm-up, then cosine decay to a tenth of the peak by the last step. */
+function learningRate(peak: number, step: number, warmup: number, total: number): number {
+  if (warmup > 0 && step <= warmup) return (peak * step) / warmup;
+  const progress = (step - warmup) / Math.max(1, total - warmup);
+  return peak * (0.1 + 0.45 * (1 + Math.cos(Math.PI * Math.min(1, progress))));
+}
+
 function shuffled(n: number, rand: () => number): number[] {
   const a = [...Array(n).keys()];
   for (let i = n - 1; i > 0; i--) {
@@ -138,8 +145,8 @@ function shuffled(n: number, rand: () => number): number[] {
 }
 
 /**
- * Supervised fine-tuning of tiny-vla on (observation, action chunk) samples: token cross-entropy,
- * AdamW with a short warm-up, train/validation split, progress events, cancel via AbortSignal,
+ * Supervised fine-tuning of tiny-vla on (observation, action chunk) samples: token cross-entropy
+ * (soft Gaussian-bin targets by default), AdamW with a short warm-up and cosine decay, train/validation split, progress events, cancel via AbortSignal,
  * checkpoints and optional export.
  */
 export async function trainSft(opts: SftOptions): Promise<SftResult> {
@@ -164,7 +171,7 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     actions: tokenizeActions(s.actionChunk, cfg.actionStats, cfg.bins),
   }));
   const shift = opts.augmentShift ?? Math.floor(cfg.imageSize / 16);
-  const labelSigma = opts.labelSigma ?? 0;
+  const labelSigma = opts.labelSigma ?? 2;
   const packer = new BatchPacker(cfg, opts.samples, enc, batch, shift, rand);
   const evalPacker = new BatchPacker(cfg, opts.samples, enc, batch);
   const trainer = await Trainer.create({
@@ -231,7 +238,7 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
       }
       const ids = epochOrder.slice(cursor, cursor + batch);
       cursor += batch;
-      const stepLr = warmup > 0 && step <= warmup ? (lr * step) / warmup : lr;
+      const stepLr = learningRate(lr, step, warmup, totalSteps);
       const r = await trainer.step(packer.pack(ids), stepLr);
       result.steps = step;
       if (step === 1) result.firstLoss = r.loss;

@@ -32,8 +32,8 @@ export interface SftOptions {
   /** Overrides of the derived policy configuration (vocab and q01/q99 stats come from the samples). */
   policyConfig?: Partial<TinyVlaConfig>;
   /**
-   * Spread of the soft action-token targets in bins (0: one-hot cross-entropy). Soft targets
-   * treat neighbouring bins as near misses.
+   * Spread of the soft action-token targets in bins (default 2; 0: one-hot cross-entropy). Soft
+   * targets treat neighbouring bins as near misses.
    */
   labelSigma?: number;
   /** Number of passes over the training split (ignored when `steps` is set). Default 10. */
