@@ -95,6 +95,13 @@ export interface ActResult {
   samples: Sampled[];
 }
 
+/**
+ * Intra-op threads for a policy session unless the caller says otherwise. One thread: the control
+ * loop runs batch 1, where a thread pool only adds hand-offs, and on a loaded machine (training
+ * and rollouts beside it) one thread also gave the lowest batch-16 p50 (bench/results/nn.md).
+ */
+export const POLICY_THREADS = 1;
+
 /** Runs a tiny-vla inference graph in ONNX Runtime. */
 export class TinyVlaPolicy {
   private constructor(
@@ -109,12 +116,15 @@ export class TinyVlaPolicy {
     threads?: number,
   ): Promise<TinyVlaPolicy> {
     const bytes = buildInferenceGraph(tinyVla(config), params).toBytes();
-    return new TinyVlaPolicy(config, await createSession(bytes, { threads }));
+    return new TinyVlaPolicy(config, await createSession(bytes, { threads: threads ?? POLICY_THREADS }));
   }
 
   /** From an exported `.onnx` + `.json` pair. */
   static async load(onnxPath: string, threads?: number): Promise<TinyVlaPolicy> {
-    const m = await loadExportedModel(onnxPath, { expectModel: TINY_VLA, threads });
+    const m = await loadExportedModel(onnxPath, {
+      expectModel: TINY_VLA,
+      threads: threads ?? POLICY_THREADS,
+    });
     const config = m.sidecar.extra.config as TinyVlaConfig | undefined;
     if (!config)
       throw new Error(
