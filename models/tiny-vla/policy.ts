@@ -1,7 +1,7 @@
 import type * as ort from 'onnxruntime-node';
 import { buildInferenceGraph, exportModel, loadExportedModel } from '../../core/nn/export';
 import type { ParamValues } from '../../core/nn/model';
-import { createSession, type HostTensor, runSession } from '../../core/nn/runtime';
+import { createSession, type HostTensor, runSession, type SessionOptions } from '../../core/nn/runtime';
 import type { TinyVlaConfig } from './config';
 import { TINY_VLA, tinyVla } from './model';
 import { type Sampled, sample } from './sampling';
@@ -109,14 +109,21 @@ export class TinyVlaPolicy {
     private readonly session: ort.InferenceSession,
   ) {}
 
-  /** From in-memory parameters (e.g. straight from a Trainer). */
+  /**
+   * From in-memory parameters (e.g. straight from a Trainer). `session` is a thread count or full
+   * session options (threads default to POLICY_THREADS).
+   */
   static async fromParams(
     config: TinyVlaConfig,
     params: ParamValues,
-    threads?: number,
+    session?: number | SessionOptions,
   ): Promise<TinyVlaPolicy> {
     const bytes = buildInferenceGraph(tinyVla(config), params).toBytes();
-    return new TinyVlaPolicy(config, await createSession(bytes, { threads: threads ?? POLICY_THREADS }));
+    const opts = typeof session === 'number' ? { threads: session } : (session ?? {});
+    return new TinyVlaPolicy(
+      config,
+      await createSession(bytes, { ...opts, threads: opts.threads ?? POLICY_THREADS }),
+    );
   }
 
   /** From an exported `.onnx` + `.json` pair. */
