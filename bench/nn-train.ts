@@ -2,18 +2,29 @@
  * One training step (forward, backward, grad-norm clip, AdamW) of tiny-vla and of a 2-layer MLP
  * (batch 256, 512 -> 1024 -> 256) in core/nn on ONNX Runtime vs TensorFlow.js (wasm and cpu
  * backends) with identical shapes, loss and optimizer; plus the MLP step's achieved GFLOP/s
- * against a single 1024^3 MatMul in ORT (the ceiling).
+ * against a single 1024^3 MatMul in ORT (the ceiling: the best of the ORT settings below).
+ *
+ * ORT runs in three settings, interleaved round by round so machine load hits them alike:
+ * core/nn's default (all cores, pool threads do not spin), ORT's own default (spinning: what
+ * core/nn used before), and one thread (like tfjs-wasm, which has no threads in Node).
  *
  *   npx tsx bench/nn-train.ts [--reps 10] [--tf-reps 3] [--vla-batch 32] [--tf-cpu-vla]
  *
  * tfjs-cpu's tiny-vla step takes minutes (pure-JS convolutions), so it only runs with --tf-cpu-vla.
  */
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { Graph } from '../core/nn/graph';
 import { crossEntropy } from '../core/nn/losses';
 import { type ModelDef, rng } from '../core/nn/model';
 import { linear, matmul, relu } from '../core/nn/ops';
-import { createSession, type HostTensor, hostTensor, runSession } from '../core/nn/runtime';
+import {
+  createSession,
+  type HostTensor,
+  hostTensor,
+  runSession,
+  type SessionOptions,
+} from '../core/nn/runtime';
+import type { Tensor } from '../core/nn/tensor';
 import { Trainer } from '../core/nn/trainer';
 import { buildVocab, defaultTinyVlaConfig, encodeObservations, tinyVla } from '../models/tiny-vla';
 import { selectTfBackend, tfMlp, tfTinyVla } from './nn-tfjs';
@@ -30,6 +41,22 @@ const VLA_BATCH = opt('vla-batch', 32);
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
+}
+
+/** Median time of each function, run in interleaved rounds after one warm-up each. */
+async function timeMany(reps: number, fs: (() => unknown)[]): Promise<number[]> {
+  for (const f of fs) await f();
+  const times = fs.map(() => [] as number[]);
+  for (let i = 0; i < reps; i++) {
+    for (const [k, f] of fs.entries()) {
+      // Let the previous setting's spinning pool (if any) go idle before timing the next one.
+      await new Promise((r) => setTimeout(r, 20));
+      const t0 = performance.now();
+      await f();
+      times[k]?.push(performance.now() - t0);
+    }
+  }
+  return times.map(median);
 }
 
 async function timeIt(reps: number, f: () => unknown | Promise<unknown>): Promise<number> {
@@ -60,12 +87,18 @@ const mlp: ModelDef = {
   outputs: ['logits'],
   forward: ({ x }, p) => ({ logits: linear(relu(linear(x!, p.w1!, p.b1)), p.w2!, p.b2) }),
 };
-const mlpTrainer = await Trainer.create({
+const SETTINGS: { label: string; opts: SessionOptions }[] = [
+  { label: `${availableParallelism()} threads, no spin (core/nn default)`, opts: {} },
+  { label: `${availableParallelism()} threads, spinning (ORT default, before)`, opts: { spinning: true } },
+  { label: '1 thread', opts: { threads: 1 } },
+];
+const mlpSpec = {
   model: mlp,
   batch: B,
-  extraInputs: [{ name: 'y', shape: [], dtype: 'int64' }],
-  loss: ({ logits }, { y }) => crossEntropy(logits!, y!),
-});
+  extraInputs: [{ name: 'y', shape: [], dtype: 'int64' as const }],
+  loss: ({ logits }: Record<string, Tensor>, { y }: Record<string, Tensor>) => crossEntropy(logits!, y!),
+};
+const mlpTrainers = await Promise.all(SETTINGS.map((s) => Trainer.create({ ...mlpSpec, ...s.opts })));
 const mlpBatch = {
   x: hostTensor('float32', [B, 512], randn(B * 512)),
   y: hostTensor(
@@ -74,8 +107,9 @@ const mlpBatch = {
     randn(B).map((v) => Math.floor((v + 1) * 127)),
   ),
 };
-const ortMlp = await timeIt(REPS, () => mlpTrainer.step(mlpBatch, 1e-3));
-// MatMul FLOP: forward 2, backward dW2, dH, dW1 (the input gradient is pruned): 2*B*(512*1024*2 + 1024*256*3).
+// MatMul FLOP (2 per multiply-add) of the five Gemms in the step: forward x*W1, h*W2; backward
+// dW2 = h^T g, dh = g W2^T, dW1 = x^T dh (no dx: the input gradient is pruned), i.e.
+// 2*B*(512*1024*2 + 1024*256*3). Elementwise, softmax and AdamW work is not counted.
 const mlpFlop = 2 * B * (512 * 1024 * 2 + 1024 * 256 * 3);
 
 // --- MatMul ceiling
@@ -83,25 +117,37 @@ const mg = new Graph('matmul');
 const ma = mg.input('a', [1024, 1024]);
 const mb = mg.input('b', [1024, 1024]);
 mg.output(matmul(ma, mb), 'c');
-const mm = await createSession(mg.toBytes());
+const mms = await Promise.all(SETTINGS.map((s) => createSession(mg.toBytes(), s.opts)));
 const mmFeeds: Record<string, HostTensor> = {
   a: hostTensor('float32', [1024, 1024], randn(1024 * 1024)),
   b: hostTensor('float32', [1024, 1024], randn(1024 * 1024)),
 };
-const ortMatmul = await timeIt(REPS, () => runSession(mm, mmFeeds));
 const mmFlop = 2 * 1024 ** 3;
+const ortMlp = await timeMany(
+  REPS,
+  mlpTrainers.map((t) => () => t.step(mlpBatch, 1e-3)),
+);
+const ortMatmul = await timeMany(
+  REPS,
+  mms.map((m) => () => runSession(m, mmFeeds)),
+);
 
 // --- tiny-vla
 const cfg = defaultTinyVlaConfig({
   vocab: buildVocab(['pick up the red cube', 'put the red cube in the bowl']),
 });
 const vla = tinyVla(cfg);
-const vlaTrainer = await Trainer.create({
-  model: vla,
-  batch: VLA_BATCH,
-  extraInputs: [{ name: 'actions', shape: [48], dtype: 'int64' }],
-  loss: (o, e) => crossEntropy(o.logits!, e.actions!),
-});
+const vlaTrainers = await Promise.all(
+  SETTINGS.slice(0, 2).map((s) =>
+    Trainer.create({
+      model: vla,
+      batch: VLA_BATCH,
+      extraInputs: [{ name: 'actions', shape: [48], dtype: 'int64' }],
+      loss: (o, e) => crossEntropy(o.logits!, e.actions!),
+      ...s.opts,
+    }),
+  ),
+);
 const px = cfg.imageSize * cfg.imageSize * 3;
 const obs = Array.from({ length: VLA_BATCH }, () => ({
   front: Uint8Array.from({ length: px }, () => Math.floor(rand() * 256)),
@@ -117,7 +163,10 @@ const vlaBatch = {
     randn(VLA_BATCH * 48).map((v) => Math.floor((v + 1) * 127)),
   ),
 };
-const ortVla = await timeIt(REPS, () => vlaTrainer.step(vlaBatch, 1e-3));
+const ortVla = await timeMany(
+  REPS,
+  vlaTrainers.map((t) => () => t.step(vlaBatch, 1e-3)),
+);
 
 // --- TensorFlow.js baselines
 const tfRes: Record<string, { mlp: number | string; vla: number | string }> = {};
@@ -146,19 +195,37 @@ for (const backend of ['wasm', 'cpu'] as const) {
 const f1 = (x: number) => x.toFixed(1);
 const cell = (x: number | string) => (typeof x === 'number' ? f1(x) : x);
 const ratio = (x: number | string, base: number) => (typeof x === 'number' ? `${f1(x / base)}x` : 'n/a');
+const [mlpDef, mlpSpin, mlp1] = ortMlp as [number, number, number];
+const [vlaDef, vlaSpin] = ortVla as [number, number];
+const gflops = (flop: number, ms: number) => flop / 1e6 / ms;
+const ceiling = Math.max(...ortMatmul.map((ms) => gflops(mmFlop, ms)));
+const vlaK = (vla.params.reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0) / 1000).toFixed(0);
 const lines = [
-  `${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} threads for ORT; median of ${REPS} (ORT) / ${TF_REPS} (tfjs) steps after one warm-up`,
+  `${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(
+      ' / ',
+    )} (1/5/15 min) at the end; median of ${REPS} (ORT, interleaved) / ${TF_REPS} (tfjs) steps after one warm-up`,
+  'tfjs-wasm: SIMD build, 1 thread (tfjs-backend-wasm 4.22 has no threads under Node); tfjs-cpu: plain JS',
   '',
-  '| training step | core/nn + ORT (ms) | tfjs-wasm (ms) | tfjs-cpu (ms) | vs wasm | vs cpu |',
-  '|---|---:|---:|---:|---:|---:|',
-  `| MLP 512-1024-256, batch ${B}, CE + AdamW | ${f1(ortMlp)} | ${cell(tfRes.wasm!.mlp)} | ${cell(tfRes.cpu!.mlp)} | ${ratio(tfRes.wasm!.mlp, ortMlp)} | ${ratio(tfRes.cpu!.mlp, ortMlp)} |`,
-  `| tiny-vla (${(vla.params.reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0) / 1000).toFixed(0)}k params), batch ${VLA_BATCH}, token CE + AdamW | ${f1(ortVla)} | ${cell(tfRes.wasm!.vla)} | ${cell(tfRes.cpu!.vla)} | ${ratio(tfRes.wasm!.vla, ortVla)} | ${ratio(tfRes.cpu!.vla, ortVla)} |`,
+  '| training step | ORT default (ms) | ORT spinning (ms) | ORT 1 thread (ms) | tfjs-wasm (ms) | tfjs-cpu (ms) | default vs wasm | default vs cpu | 1 thread vs wasm |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  `| MLP 512-1024-256, batch ${B}, CE + AdamW | ${f1(mlpDef)} | ${f1(mlpSpin)} | ${f1(mlp1)} | ${cell(tfRes.wasm!.mlp)} | ${cell(tfRes.cpu!.mlp)} | ${ratio(tfRes.wasm!.mlp, mlpDef)} | ${ratio(tfRes.cpu!.mlp, mlpDef)} | ${ratio(tfRes.wasm!.mlp, mlp1)} |`,
+  `| tiny-vla (${vlaK}k params), batch ${VLA_BATCH}, token CE + AdamW | ${f1(vlaDef)} | ${f1(vlaSpin)} | - | ${cell(tfRes.wasm!.vla)} | ${cell(tfRes.cpu!.vla)} | ${ratio(tfRes.wasm!.vla, vlaDef)} | ${ratio(tfRes.cpu!.vla, vlaDef)} | - |`,
   '',
-  '| throughput (ORT) | GFLOP | ms | GFLOP/s | share of ceiling |',
-  '|---|---:|---:|---:|---:|',
-  `| 1024^3 MatMul (ceiling) | ${(mmFlop / 1e9).toFixed(2)} | ${f1(ortMatmul)} | ${f1(mmFlop / 1e6 / ortMatmul)} | 100% |`,
-  `| MLP training step | ${(mlpFlop / 1e9).toFixed(2)} | ${f1(ortMlp)} | ${f1(mlpFlop / 1e6 / ortMlp)} | ${((mlpFlop / ortMlp / (mmFlop / ortMatmul)) * 100).toFixed(0)}% |`,
+  `Spinning off vs on (same run): MLP step ${f1(mlpSpin / mlpDef)}x faster, tiny-vla step ${f1(vlaSpin / vlaDef)}x faster.`,
+  '',
+  '| throughput (ORT) | 1024^3 MatMul (ms) | MatMul GFLOP/s | MLP step (ms) | MLP step GFLOP/s | share of same-setting MatMul | share of best MatMul |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...SETTINGS.map((s, k) => {
+    const mm = ortMatmul[k] as number;
+    const st = ortMlp[k] as number;
+    const share = (x: number) => `${((gflops(mlpFlop, st) / x) * 100).toFixed(0)}%`;
+    return `| ${s.label} | ${f1(mm)} | ${f1(gflops(mmFlop, mm))} | ${f1(st)} | ${f1(gflops(mlpFlop, st))} | ${share(gflops(mmFlop, mm))} | ${share(ceiling)} |`;
+  }),
+  '',
+  `MatMul ${(mmFlop / 1e9).toFixed(2)} GFLOP; MLP step ${(mlpFlop / 1e9).toFixed(2)} GFLOP counted (the five Gemms only; see the comment in bench/nn-train.ts).`,
 ];
 if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
 console.log(lines.join('\n'));
-await Promise.all([mlpTrainer.release(), vlaTrainer.release(), mm.release()]);
+await Promise.all([...mlpTrainers, ...vlaTrainers, ...mms].map((x) => x.release()));

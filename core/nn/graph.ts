@@ -76,6 +76,7 @@ export class Graph {
   readonly initializers = new Map<string, Initializer>();
   private counter = 0;
   private readonly constCache = new Map<string, Tensor>();
+  private readonly outputNodes = new Set<NodeRecord>();
   /** Prefix for generated names; the autodiff sets it to keep gradient nodes recognisable. */
   scope = '';
 
@@ -163,17 +164,41 @@ export class Graph {
     return y as Tensor;
   }
 
-  /** Mark a tensor as a graph output under `name` (an Identity node gives it that name). */
+  /**
+   * Mark a tensor as a graph output under `name`. An Identity node gives it that name here; when
+   * the model is emitted, the producing node writes straight to `name` instead wherever it can
+   * (see `toModelProto`), so large outputs such as updated parameters are not copied.
+   */
   output(tensor: Tensor, name: string): void {
     if (this.outputs.some((o) => o.name === name))
       throw new Error(`graph "${this.name}" already has output "${name}"`);
-    this.nodes.push({
+    const node: NodeRecord = {
       opType: 'Identity',
       inputs: [tensor],
       outputs: [new Tensor(this, name, tensor.shape, tensor.dtype)],
       attrs: {},
-    });
+    };
+    this.nodes.push(node);
+    this.outputNodes.add(node);
     this.outputs.push({ tensor, name });
+  }
+
+  /**
+   * Output Identity nodes that can be dropped by renaming their input: the input is produced by a
+   * node (not a graph input or initializer) and no earlier output took that tensor's name.
+   */
+  private outputRenames(): { rename: Map<string, string>; dropped: Set<NodeRecord> } {
+    const produced = new Set<string>();
+    for (const n of this.nodes) if (!this.outputNodes.has(n)) for (const o of n.outputs) produced.add(o.name);
+    const rename = new Map<string, string>();
+    const dropped = new Set<NodeRecord>();
+    for (const n of this.outputNodes) {
+      const src = n.inputs[0] as Tensor;
+      if (!produced.has(src.name) || rename.has(src.name)) continue;
+      rename.set(src.name, (n.outputs[0] as Tensor).name);
+      dropped.add(n);
+    }
+    return { rename, dropped };
   }
 
   toModelProto(docString = ''): onnxProto.onnx.ModelProto {
@@ -187,14 +212,20 @@ export class Graph {
           },
         },
       });
-    const nodes = this.nodes.map((n, i) =>
-      onnx.NodeProto.create({
-        name: `n${i}_${n.opType}`,
-        opType: n.opType,
-        input: n.inputs.map((t) => (t ? t.name : '')),
-        output: n.outputs.map((t) => t.name),
-        attribute: Object.entries(n.attrs).map(([name, a]) => attrProto(name, a)),
-      }),
+    const { rename, dropped } = this.outputRenames();
+    const nameOf = (t: Tensor) => rename.get(t.name) ?? t.name;
+    const nodes = this.nodes.flatMap((n, i) =>
+      dropped.has(n)
+        ? []
+        : [
+            onnx.NodeProto.create({
+              name: `n${i}_${n.opType}`,
+              opType: n.opType,
+              input: n.inputs.map((t) => (t ? nameOf(t) : '')),
+              output: n.outputs.map(nameOf),
+              attribute: Object.entries(n.attrs).map(([name, a]) => attrProto(name, a)),
+            }),
+          ],
     );
     const initializer = [...this.initializers.values()].map(({ tensor, data }) =>
       onnx.TensorProto.create({

@@ -42,8 +42,28 @@ export function hostTensor(dtype: DType, shape: readonly number[], values: Array
 }
 
 export interface SessionOptions {
-  /** Defaults to os.availableParallelism(). */
+  /** Intra-op threads; defaults to os.availableParallelism(). */
   threads?: number;
+  /**
+   * Let idle pool threads busy-wait for the next kernel (ORT's default). Off by default: on a
+   * shared or loaded machine a spinning pool competes with the thread doing the work, and a
+   * 2-layer MLP training step on a 2-core VM at load ~5 ran about 3x slower with spinning on
+   * (bench/results/nn.md). Turn it on only on an otherwise idle machine with spare cores.
+   */
+  spinning?: boolean;
+}
+
+/** The onnxruntime-node options createSession uses (exported for benchmarks and tests). */
+export function sessionOptions(opts: SessionOptions = {}): ort.InferenceSession.SessionOptions {
+  const spin = opts.spinning ? '1' : '0';
+  return {
+    intraOpNumThreads: opts.threads ?? availableParallelism(),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    executionProviders: ['cpu'],
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
+  };
 }
 
 /** An ONNX Runtime session over model bytes, with CPU threads set from the machine. */
@@ -51,12 +71,7 @@ export async function createSession(
   model: Uint8Array | string,
   opts: SessionOptions = {},
 ): Promise<ort.InferenceSession> {
-  const options: ort.InferenceSession.SessionOptions = {
-    intraOpNumThreads: opts.threads ?? availableParallelism(),
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    executionProviders: ['cpu'],
-  };
+  const options = sessionOptions(opts);
   return typeof model === 'string'
     ? ort.InferenceSession.create(model, options)
     : ort.InferenceSession.create(model, options);

@@ -1,14 +1,14 @@
 import type * as ort from 'onnxruntime-node';
 import { type Checkpoint, checkCheckpointFits, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { initParams, type ParamValues } from './model';
-import { createSession, fromOrt, type HostTensor, toOrt } from './runtime';
+import { createSession, fromOrt, type HostTensor, type SessionOptions, toOrt } from './runtime';
 import { buildEvalStep, buildTrainStep, names, type TrainStepSpec } from './train-step';
 
-export interface TrainerOptions extends TrainStepSpec {
+/** Session options (threads, spinning) apply to the training and the evaluation session. */
+export interface TrainerOptions extends TrainStepSpec, SessionOptions {
   seed?: number;
   /** Start from these parameter values instead of a fresh initialisation. */
   params?: ParamValues;
-  threads?: number;
 }
 
 export interface StepResult {
@@ -17,6 +17,10 @@ export interface StepResult {
   /** True when the loss or gradient was NaN/Inf and the update was skipped (weights unchanged). */
   skipped: boolean;
   metrics: Record<string, number>;
+}
+
+function sessionOpts(spec: TrainerOptions): SessionOptions {
+  return { threads: spec.threads, spinning: spec.spinning };
 }
 
 /**
@@ -50,7 +54,7 @@ export class Trainer {
 
   static async create(spec: TrainerOptions): Promise<Trainer> {
     const built = buildTrainStep(spec);
-    const session = await createSession(built.graph.toBytes(), { threads: spec.threads });
+    const session = await createSession(built.graph.toBytes(), sessionOpts(spec));
     return new Trainer(spec, session, built.metricNames);
   }
 
@@ -119,9 +123,10 @@ export class Trainer {
     batch: Record<string, HostTensor>,
   ): Promise<{ loss: number; metrics: Record<string, number> }> {
     if (!this.evalSession)
-      this.evalSession = await createSession(buildEvalStep(this.spec).graph.toBytes(), {
-        threads: this.spec.threads,
-      });
+      this.evalSession = await createSession(
+        buildEvalStep(this.spec).graph.toBytes(),
+        sessionOpts(this.spec),
+      );
     const feeds = this.batchFeeds(batch);
     this.paramFeeds(feeds);
     const out = await this.evalSession.run(feeds);

@@ -1,7 +1,7 @@
 import type * as ort from 'onnxruntime-node';
 import { buildInferenceGraph, exportModel, loadExportedModel } from '../../core/nn/export';
 import type { ParamValues } from '../../core/nn/model';
-import { createSession, type HostTensor, runSession } from '../../core/nn/runtime';
+import { createSession, type HostTensor, runSession, type SessionOptions } from '../../core/nn/runtime';
 import type { TinyVlaConfig } from './config';
 import { TINY_VLA, tinyVla } from './model';
 import { type Sampled, sample } from './sampling';
@@ -95,6 +95,13 @@ export interface ActResult {
   samples: Sampled[];
 }
 
+/**
+ * Intra-op threads for a policy session unless the caller says otherwise. One thread: the control
+ * loop runs batch 1, where a thread pool only adds hand-offs, and on a loaded machine (training
+ * and rollouts beside it) one thread also gave the lowest batch-16 p50 (bench/results/nn.md).
+ */
+export const POLICY_THREADS = 1;
+
 /** Runs a tiny-vla inference graph in ONNX Runtime. */
 export class TinyVlaPolicy {
   private constructor(
@@ -102,19 +109,29 @@ export class TinyVlaPolicy {
     private readonly session: ort.InferenceSession,
   ) {}
 
-  /** From in-memory parameters (e.g. straight from a Trainer). */
+  /**
+   * From in-memory parameters (e.g. straight from a Trainer). `session` is a thread count or full
+   * session options (threads default to POLICY_THREADS).
+   */
   static async fromParams(
     config: TinyVlaConfig,
     params: ParamValues,
-    threads?: number,
+    session?: number | SessionOptions,
   ): Promise<TinyVlaPolicy> {
     const bytes = buildInferenceGraph(tinyVla(config), params).toBytes();
-    return new TinyVlaPolicy(config, await createSession(bytes, { threads }));
+    const opts = typeof session === 'number' ? { threads: session } : (session ?? {});
+    return new TinyVlaPolicy(
+      config,
+      await createSession(bytes, { ...opts, threads: opts.threads ?? POLICY_THREADS }),
+    );
   }
 
   /** From an exported `.onnx` + `.json` pair. */
   static async load(onnxPath: string, threads?: number): Promise<TinyVlaPolicy> {
-    const m = await loadExportedModel(onnxPath, { expectModel: TINY_VLA, threads });
+    const m = await loadExportedModel(onnxPath, {
+      expectModel: TINY_VLA,
+      threads: threads ?? POLICY_THREADS,
+    });
     const config = m.sidecar.extra.config as TinyVlaConfig | undefined;
     if (!config)
       throw new Error(
