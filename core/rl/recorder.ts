@@ -15,6 +15,44 @@ export interface RolloutRecorder {
   close(): Promise<void>;
 }
 
+type Frames = NonNullable<PlayedRollout['frames']>;
+
+/**
+ * One rollout as a dataset episode: source 'rollout', policy version, the reward on the last frame,
+ * success from the reward (unknown when unlabelled). Returns the episode's index.
+ */
+export async function writeRolloutEpisode(
+  session: RecordingSession,
+  cameras: readonly string[],
+  frames: Frames,
+  meta: RolloutMeta,
+  extra: { tags?: string[]; note?: string | null } = {},
+): Promise<number> {
+  const index = session.startEpisode({
+    task: meta.instruction,
+    source: 'rollout',
+    policyVersion: String(meta.policyVersion),
+    ...(extra.tags ? { tags: extra.tags } : {}),
+  });
+  frames.forEach((f, i) => {
+    const images: typeof f.images = {};
+    for (const c of cameras) if (f.images[c]) images[c] = f.images[c];
+    const last = i === frames.length - 1;
+    session.addFrame({
+      state: f.state,
+      action: f.action,
+      images,
+      reward: last ? (meta.reward ?? 0) : 0,
+      done: last,
+    });
+  });
+  await session.endEpisode({
+    success: meta.reward === null ? null : meta.reward === 1,
+    ...(extra.note !== undefined ? { note: extra.note } : {}),
+  });
+  return index;
+}
+
 /**
  * Writes each rollout as a LeRobotDataset episode (source 'rollout', policy version, reward) via
  * the dataset's RecordingSession. Episodes are committed one at a time, in order; an episode is
@@ -36,25 +74,7 @@ export class DatasetRolloutRecorder implements RolloutRecorder {
       return Promise.reject(new Error('Rollout has no frames: play it with keepFrames to record it'));
     if (frames.length === 0) return this.chain; // nothing happened (stopped before the first step)
     const run = async () => {
-      const s = this.session;
-      s.startEpisode({
-        task: meta.instruction,
-        source: 'rollout',
-        policyVersion: String(meta.policyVersion),
-      });
-      frames.forEach((f, i) => {
-        const images: typeof f.images = {};
-        for (const c of this.cameras) if (f.images[c]) images[c] = f.images[c];
-        const last = i === frames.length - 1;
-        s.addFrame({
-          state: f.state,
-          action: f.action,
-          images,
-          reward: last ? (meta.reward ?? 0) : 0,
-          done: last,
-        });
-      });
-      await s.endEpisode({ success: meta.reward === null ? null : meta.reward === 1 });
+      await writeRolloutEpisode(this.session, this.cameras, frames, meta);
       this.recorded++;
     };
     this.chain = this.chain.then(run, run);

@@ -1,5 +1,5 @@
 import type { RecordingSession } from '../../data/recorder';
-import type { RolloutMeta, RolloutRecorder } from '../../rl/recorder';
+import { type RolloutMeta, type RolloutRecorder, writeRolloutEpisode } from '../../rl/recorder';
 import type { PlayedRollout } from '../../rl/sim-rollouts';
 
 /** Steps as ranges for a person to read: [3,4,5,9] -> "3-5, 9". */
@@ -36,30 +36,13 @@ export class RobotRolloutRecorder implements RolloutRecorder {
     if (frames.length === 0) return Promise.resolve();
     const interventions = played.rollout.interventionSteps ?? [];
     const run = async () => {
-      const s = this.session;
-      const index = s.startEpisode({
-        task: meta.instruction,
-        source: 'rollout',
-        policyVersion: String(meta.policyVersion),
-        tags: interventions.length ? ['intervention'] : [],
-      });
-      frames.forEach((f, i) => {
-        const images: typeof f.images = {};
-        for (const c of this.cameras) if (f.images[c]) images[c] = f.images[c];
-        const last = i === frames.length - 1;
-        s.addFrame({
-          state: f.state,
-          action: f.action,
-          images,
-          reward: last ? (meta.reward ?? 0) : 0,
-          done: last,
-        });
-      });
       const note = interventions.length
         ? `intervention steps: ${stepRanges(interventions)} (${interventions.length} of ${frames.length}, no policy gradient)`
         : null;
-      await s.endEpisode({ success: meta.reward === null ? null : meta.reward === 1, note });
-      this.lastIndex = index;
+      this.lastIndex = await writeRolloutEpisode(this.session, this.cameras, frames, meta, {
+        tags: interventions.length ? ['intervention'] : [],
+        note,
+      });
     };
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => undefined);
