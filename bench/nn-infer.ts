@@ -49,8 +49,11 @@ async function latencies(
   return out;
 }
 
+// The flat-encoder architecture with joint-state input, layer for layer what bench/nn-tfjs.ts builds.
 const cfg = defaultTinyVlaConfig({
   vocab: buildVocab(['pick up the red cube', 'put the red cube in the bowl']),
+  encoder: 'flat',
+  stateInput: true,
 });
 const params = initParams(tinyVla(cfg), 0);
 const policy = await TinyVlaPolicy.fromParams(cfg, params);

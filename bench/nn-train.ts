@@ -133,8 +133,11 @@ const ortMatmul = await timeMany(
 );
 
 // --- tiny-vla
+// The flat-encoder architecture with joint-state input, layer for layer what bench/nn-tfjs.ts builds.
 const cfg = defaultTinyVlaConfig({
   vocab: buildVocab(['pick up the red cube', 'put the red cube in the bowl']),
+  encoder: 'flat',
+  stateInput: true,
 });
 const vla = tinyVla(cfg);
 const vlaTrainers = await Promise.all(
