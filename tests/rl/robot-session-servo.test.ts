@@ -41,7 +41,9 @@ describe('RL session on the virtual servo-bus SO-101', () => {
     arm = new SO101Follower({
       port: virt.devicePath,
       calibration: virtualSo101Calibration(),
-      extraTimeoutMs: 30,
+      // the simulated motors answer from this test's own event loop, which MuJoCo and ONNX
+      // Runtime keep busy; a loaded CI machine needs more than the driver's default wait
+      extraTimeoutMs: 200,
     });
     await arm.connect();
     const start = (await arm.observe()).state;

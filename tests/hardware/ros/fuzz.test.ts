@@ -7,19 +7,11 @@ import { RosRobot } from '../../../core/hardware/ros/ros-robot';
 import { KinematicRobot } from '../../../core/hardware/virtual/rosbridge/kinematic-robot';
 import { ROSBRIDGE_OPS } from '../../../core/hardware/virtual/rosbridge/rosbridge-server';
 import { type RobotRosServer, serveRobotOverRos } from '../../../core/hardware/virtual/rosbridge/serve-robot';
+import { mulberry32 } from '../../../core/util/rng';
 import { RawClient, sleep, until } from './helpers';
 
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded (mulberry32) so a failure can be replayed.
+const rng = mulberry32;
 
 /** Every real op, plus one the protocol does not have. */
 const OPS = [...ROSBRIDGE_OPS, 'zap'];

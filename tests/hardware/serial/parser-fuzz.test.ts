@@ -2,18 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { dynamixelProtocol } from '../../../core/hardware/dynamixel/protocol';
 import { feetechProtocol } from '../../../core/hardware/feetech/protocol';
 import type { BusProtocol, Frame } from '../../../core/hardware/serial/protocol';
+import { mulberry32 } from '../../../core/util/rng';
 
-/** Small seeded PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded (mulberry32) so a failure can be replayed.
+const rng = mulberry32;
 const int = (r: () => number, n: number) => Math.floor(r() * n);
 const randomBytes = (r: () => number, n: number) => Uint8Array.from({ length: n }, () => int(r, 256));
 
