@@ -1,4 +1,4 @@
-import { mulberry32 } from '../util/rng';
+import { gaussian, mulberry32 } from '../util/rng';
 import { Graph, typedArrayFor } from './graph';
 import { type DType, Tensor } from './tensor';
 
@@ -43,7 +43,7 @@ export const rng = mulberry32;
 
 export function initParams(model: ModelDef, seed = 0): ParamValues {
   const rand = rng(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const gauss = () => gaussian(rand);
   const out: ParamValues = new Map();
   for (const p of model.params) {
     const n = p.shape.reduce((a, b) => a * b, 1);

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SO101_JOINTS } from '../../core/hardware/robot';
 import { IdealMotorBackend, VirtualServoBus } from '../../core/hardware/serial';
 import { pushcut, pushcutLive } from './helpers';
 
@@ -42,14 +43,7 @@ describe('pushcut bus calibrate', { timeout: 120_000 }, () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`Calibration saved in ${out}`);
     const cal = JSON.parse(readFileSync(out, 'utf8'));
-    expect(Object.keys(cal)).toEqual([
-      'shoulder_pan',
-      'shoulder_lift',
-      'elbow_flex',
-      'wrist_flex',
-      'wrist_roll',
-      'gripper',
-    ]);
+    expect(Object.keys(cal)).toEqual([...SO101_JOINTS]);
     expect(cal.shoulder_pan).toMatchObject({ id: 1, drive_mode: 0 });
     expect(cal.elbow_flex.range_max - cal.elbow_flex.range_min).toBeGreaterThan(1500);
     expect(cal.wrist_roll).toMatchObject({ range_min: 0, range_max: 4095 }); // full-turn joint

@@ -10,6 +10,15 @@ const work = mkdtempSync(join(tmpdir(), 'pushcut-cli-policy-hw-'));
 const sft = join(work, 'sft');
 let rig: SerialRig;
 let serialArgs: string[];
+/** The simulator over rosbridge: its preset streams the front camera; the rig adds a wrist one. */
+const rosArgs = (url: string) => [
+  '--robot',
+  url,
+  '--ros-preset',
+  'pushcutSim',
+  '--camera',
+  'wrist=lavfi:testsrc2=size=64x64:rate=30',
+];
 
 beforeAll(async () => {
   rig = await startSerialRig(work);
@@ -78,12 +87,7 @@ describe('pushcut eval on a robot', { timeout: 150_000 }, () => {
         'eval',
         '-p',
         join(sft, 'policy.onnx'),
-        '--robot',
-        ros.url,
-        '--ros-preset',
-        'pushcutSim',
-        '--camera',
-        'wrist=lavfi:testsrc2=size=64x64:rate=30',
+        ...rosArgs(ros.url),
         '--task',
         'press the button',
         '-n',
@@ -201,12 +205,7 @@ describe('pushcut train rl on a robot', { timeout: 180_000 }, () => {
         sft,
         '-o',
         out,
-        '--robot',
-        ros.url,
-        '--ros-preset',
-        'pushcutSim',
-        '--camera',
-        'wrist=lavfi:testsrc2=size=64x64:rate=30',
+        ...rosArgs(ros.url),
         '--task',
         'press the button',
         '--time-limit',

@@ -1,3 +1,4 @@
+import { gaussian } from '../../util/rng';
 import type { EnvObservation, StepInfo, TaskEnv } from '../env';
 import { mulberry32 } from '../rng';
 import { TASKS } from '../tasks/suite';
@@ -90,8 +91,4 @@ export function runExpertEpisode(
     if (success && after++ >= (opts.extraSteps ?? 0)) break;
   }
   return { seed, success, frames };
-}
-
-function gaussian(rand: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { CommandResult, EventPayload } from '../../../core/api/contract';
 import { LineChart } from '../components/LineChart';
 import { NumberField } from '../components/NumberField';
+import { TextField } from '../components/TextField';
 import { useBackend, useStudio } from '../stores/studio-store';
 
 type Run = CommandResult<'runs.list'>[number];
@@ -74,15 +75,7 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
             ))}
           </select>
         </label>
-        <label className="field" style={{ gridColumn: 'span 2' }}>
-          RL run name
-          <input
-            type="text"
-            aria-label="RL run name"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-          />
-        </label>
+        <TextField label="RL run name" value={name} onChange={setName} style={{ gridColumn: 'span 2' }} />
         <NumberField label="Updates" value={updates} fallback={1} onChange={setUpdates} />
         <NumberField label="Group size" value={groupSize} fallback={2} onChange={setGroupSize} />
         <NumberField label="Groups per batch" value={groups} fallback={1} onChange={setGroups} />

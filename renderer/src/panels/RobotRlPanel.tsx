@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { CommandArgs, CommandResult, EventPayload } from '../../../core/api/contract';
 import { JointSliders } from '../components/JointSliders';
 import { NumberField } from '../components/NumberField';
+import { TextField } from '../components/TextField';
 import type { StudioActions } from '../stores/actions';
 import { setRobotRl, useBackend, useStudio, useStudioStore } from '../stores/studio-store';
 
@@ -146,15 +147,13 @@ function StartForm({
             ))}
           </select>
         </label>
-        <label className="field" style={{ gridColumn: 'span 2' }}>
-          Instruction (default: the run's task)
-          <input
-            type="text"
-            aria-label="Instruction"
-            value={instruction}
-            onChange={(e) => setInstruction(e.target.value)}
-          />
-        </label>
+        <TextField
+          label="Instruction (default: the run's task)"
+          name="Instruction"
+          value={instruction}
+          onChange={setInstruction}
+          style={{ gridColumn: 'span 2' }}
+        />
         <NumberField label="Group size" value={groupSize} fallback={4} onChange={setGroupSize} />
         <NumberField label="Time limit (s)" value={timeLimitS} fallback={30} onChange={setTimeLimitS} />
         <NumberField label="Temperature" value={temperature} fallback={1.6} onChange={setTemperature} />
