@@ -5,7 +5,8 @@
  *
  *   npx tsx bench/nn-sft-sim.ts [--tasks lift_red_cube,press_button | all] [--demos 200] [--steps 4000]
  *     [--size 32] [--eval 20] [--encoder keypoints|flat] [--state] [--sigma 2] [--noise 2]
- *     [--execute 8 (chunk steps run before observing again)] [--lr 2e-3] [--demo-eval 5]
+ *     [--execute 8 (chunk steps run before observing again)] [--lr 2e-3] [--demo-eval 5] [--batch 32]
+ *     [--demos-for both_cubes_in_bowl=200,stack_red_on_blue=150 (per-task demo counts)]
  */
 import { availableParallelism, cpus } from 'node:os';
 import { initParams } from '../core/nn/model';
@@ -34,6 +35,13 @@ const SIGMA = Number(opt('sigma', '2'));
 const NOISE = Number(opt('noise', '2'));
 const EXECUTE = Number(opt('execute', '8'));
 const LR = Number(opt('lr', '2e-3'));
+const BATCH = Number(opt('batch', '32'));
+const demosFor = new Map(
+  opt('demos-for', '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])] as const),
+);
 
 const demoSeeds = [...Array(DEMOS).keys()];
 const trainEval = demoSeeds.slice(0, Math.min(Number(opt('demo-eval', '5')), DEMOS));
@@ -42,7 +50,8 @@ const heldOut = [...Array(EVAL).keys()].map((k) => 10_000 + k);
 const t0 = performance.now();
 const samples = [];
 for (const task of TASKS_RUN) {
-  const d = await expertDemoSamples(task, demoSeeds, { imageSize: SIZE, actionNoise: NOISE });
+  const seeds = [...Array(demosFor.get(task) ?? DEMOS).keys()];
+  const d = await expertDemoSamples(task, seeds, { imageSize: SIZE, actionNoise: NOISE });
   samples.push(...d.samples);
 }
 const tDemos = (performance.now() - t0) / 1000;
@@ -51,7 +60,7 @@ let lastLog = 0;
 const res = await trainSft({
   samples,
   steps: STEPS,
-  batchSize: 32,
+  batchSize: BATCH,
   lr: LR,
   valFraction: 0.05,
   evalEvery: STEPS,
@@ -92,8 +101,8 @@ for (const task of TASKS_RUN) {
 const pct = (v: number) => `${((v / TASKS_RUN.length) * 100).toFixed(0)}%`;
 console.log(
   [
-    `${TASKS_RUN.length} task(s), ${DEMOS} demos each (${samples.length} samples, ${SIZE}x${SIZE} cameras, DART noise ${NOISE} deg) collected in ${tDemos.toFixed(0)} s`,
-    `SFT ${STEPS} steps x batch 32 in ${tTrain.toFixed(0)} s (${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} threads); ${ENCODER} encoder, joint state ${STATE ? 'in' : 'not'} input, label sigma ${SIGMA} bins; final train loss ${res.finalLoss.toFixed(3)}, val loss ${res.finalValLoss.toFixed(3)}`,
+    `${TASKS_RUN.length} task(s), ${DEMOS} demos each${demosFor.size ? ` (${[...demosFor].map(([t, n]) => `${t} ${n}`).join(', ')})` : ''} (${samples.length} samples, ${SIZE}x${SIZE} cameras, DART noise ${NOISE} deg) collected in ${tDemos.toFixed(0)} s`,
+    `SFT ${STEPS} steps x batch ${BATCH} in ${tTrain.toFixed(0)} s (${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} threads); ${ENCODER} encoder, joint state ${STATE ? 'in' : 'not'} input, label sigma ${SIGMA} bins; final train loss ${res.finalLoss.toFixed(3)}, val loss ${res.finalValLoss.toFixed(3)}`,
     `greedy decoding, ${EXECUTE} of ${res.config.chunk} chunk steps run open-loop; cells are successes on demo initial states (${trainEval.length}) / held-out layouts (${heldOut.length})`,
     '',
     '| task | scripted expert (baseline) | tiny-vla untrained | tiny-vla after SFT |',

@@ -5,7 +5,13 @@
  *
  *   npx tsx bench/rl-headline.ts [--tasks a,b] [--image 32] [--sft-steps 400] [--updates 40]
  *                                [--budget-min 30] [--eval-seeds 20] [--envs 8] [--groups 4]
- *                                [--lr 1e-4] [--max-stalled 1000]
+ *                                [--lr 1e-4] [--max-stalled 1000] [--temperature 1.6] [--sigma 0]
+ *                                [--states 10]
+ *
+ * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
+ * initial states (seeds 0..K-1; the demo is seed 0), RL samples its groups from that bank and the
+ * headline success is greedy success on the bank. Unseen layouts (seeds 10000+) are reported too.
+ * Without it, RL draws layouts from the whole distribution and only unseen layouts are scored.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,12 +46,18 @@ const { values: args } = parseArgs({
     lr: { type: 'string', default: '1e-4' },
     // batches in a row with no informative group before giving up (the time budget stops it anyway)
     'max-stalled': { type: 'string', default: '1000' },
+    temperature: { type: 'string', default: '1.6' },
+    // SFT label smoothing in bins; one demo trains sharper policies with one-hot targets
+    sigma: { type: 'string', default: '0' },
+    states: { type: 'string' },
   },
 });
 const tasks = args.tasks ? args.tasks.split(',') : listTasks().map((t) => t.id);
 const side = Number(args.image);
 const cameras = { width: side, height: side };
-const evalSeeds = Array.from({ length: Number(args['eval-seeds']) }, (_, i) => 10_000 + i);
+const unseenSeeds = Array.from({ length: Number(args['eval-seeds']) }, (_, i) => 10_000 + i);
+const bank = args.states ? Number(args.states) : 0;
+const bankSeeds = Array.from({ length: bank }, (_, i) => i);
 const t0 = performance.now();
 const secs = (ms: number) => (ms / 1000).toFixed(0);
 
@@ -76,12 +88,17 @@ const sft = await trainSft({
   batchSize: 32,
   lr: 1e-3,
   valFraction: 0,
+  labelSigma: Number(args.sigma),
 });
 const tSft = performance.now();
 const policy = tinyVlaTokenPolicy(sft.config);
 const pool = await VectorEnv.create({ envs: { task: tasks[0]!, count: Number(args.envs) }, cameras });
 
-async function evaluate(params: Map<string, Float32Array>, p: EnvPool): Promise<Record<string, number>> {
+async function evaluate(
+  params: Map<string, Float32Array>,
+  p: EnvPool,
+  seeds: number[],
+): Promise<Record<string, number>> {
   const runner = new PolicyRunner(policy);
   const out: Record<string, number> = {};
   for (const task of tasks) {
@@ -89,7 +106,7 @@ async function evaluate(params: Map<string, Float32Array>, p: EnvPool): Promise<
       pool: p,
       runner,
       state: { policy, params, version: 0 },
-      groups: evalSeeds.map((seed) => ({ task, seed })),
+      groups: seeds.map((seed) => ({ task, seed })),
       groupSize: 1,
       temperature: 0,
     });
@@ -100,7 +117,8 @@ async function evaluate(params: Map<string, Float32Array>, p: EnvPool): Promise<
   return out;
 }
 
-const before = await evaluate(sft.params, pool);
+const before = await evaluate(sft.params, pool, unseenSeeds);
+const bankBefore = bank ? await evaluate(sft.params, pool, bankSeeds) : null;
 const tEval0 = performance.now();
 
 // 3. RL, stopped by the update count or the time budget
@@ -123,6 +141,8 @@ const rl = await runRlJob({
   updates: Number(args.updates),
   groupSize: 8,
   groupsPerBatch: Number(args.groups),
+  temperature: Number(args.temperature),
+  ...(bank ? { seedRange: bank } : {}),
   maxStalledBatches: Number(args['max-stalled']),
   update: { lr: Number(args.lr), rowsPerStep: 64 },
   signal: budget,
@@ -140,27 +160,34 @@ const rl = await runRlJob({
 });
 const tRl = performance.now();
 await rolloutSession.close();
-const after = await evaluate(rl.params, pool);
+const after = await evaluate(rl.params, pool, unseenSeeds);
+const bankAfter = bank ? await evaluate(rl.params, pool, bankSeeds) : null;
 const tEnd = performance.now();
 await pool.close();
 
 const avg = (r: Record<string, number>) =>
   Object.values(r).reduce((a, b) => a + b, 0) / Object.values(r).length;
-console.log(`\nGreedy success over ${evalSeeds.length} unseen initial states per task (image ${side}px)\n`);
-console.log('| task | SFT (1 demo) | + RL | change (points) |');
-console.log('|---|---|---|---|');
-for (const t of tasks) {
-  const b = before[t]! * 100;
-  const a = after[t]! * 100;
-  console.log(
-    `| ${t} | ${b.toFixed(0)}% | ${a.toFixed(0)}% | ${(a - b >= 0 ? '+' : '') + (a - b).toFixed(0)} |`,
-  );
+function table(title: string, b: Record<string, number>, a: Record<string, number>) {
+  console.log(`\n${title} (image ${side}px)\n`);
+  console.log('| task | SFT (1 demo) | + RL | change (points) |');
+  console.log('|---|---|---|---|');
+  const signed = (x: number, d: number) => (x >= 0 ? '+' : '') + x.toFixed(d);
+  for (const t of tasks) {
+    const x = b[t]! * 100;
+    const y = a[t]! * 100;
+    console.log(`| ${t} | ${x.toFixed(0)}% | ${y.toFixed(0)}% | ${signed(y - x, 0)} |`);
+  }
+  const x = avg(b) * 100;
+  const y = avg(a) * 100;
+  console.log(`| **average** | ${x.toFixed(1)}% | ${y.toFixed(1)}% | ${signed(y - x, 1)} |`);
 }
-const b = avg(before) * 100;
-const a = avg(after) * 100;
-console.log(
-  `| **average** | ${b.toFixed(1)}% | ${a.toFixed(1)}% | ${(a - b >= 0 ? '+' : '') + (a - b).toFixed(1)} |`,
-);
+if (bankBefore && bankAfter)
+  table(
+    `Greedy success on the ${bank} training initial states per task (LIBERO protocol)`,
+    bankBefore,
+    bankAfter,
+  );
+table(`Greedy success over ${unseenSeeds.length} unseen initial states per task`, before, after);
 console.log(
   `\nRL updates: ${updates} (${rl.reason}). Wall clock: demos ${secs(tDemos - t0)}s, SFT ${secs(tSft - tDemos)}s (${sft.steps} steps), eval ${secs(tEval0 - tSft)}s, RL ${secs(tRl - tEval0)}s, final eval ${secs(tEnd - tRl)}s, total ${secs(tEnd - t0)}s`,
 );
