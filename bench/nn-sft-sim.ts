@@ -7,6 +7,7 @@
  *     [--size 32] [--eval 20] [--encoder keypoints|flat] [--state] [--sigma 2] [--noise 2]
  *     [--execute 8 (chunk steps run before observing again)] [--lr 2e-3] [--demo-eval 5] [--batch 32]
  *     [--demos-for both_cubes_in_bowl=200,stack_red_on_blue=150 (per-task demo counts)]
+ *     [--width 128,64,256,128 (camera embedding, text, fused context, head hidden)]
  */
 import { availableParallelism, cpus } from 'node:os';
 import { initParams } from '../core/nn/model';
@@ -36,6 +37,9 @@ const NOISE = Number(opt('noise', '2'));
 const EXECUTE = Number(opt('execute', '8'));
 const LR = Number(opt('lr', '2e-3'));
 const BATCH = Number(opt('batch', '32'));
+const WIDTH = opt('width', '');
+const [image = 128, text = 64, context = 256, head = 128] = WIDTH.split(',').filter(Boolean).map(Number);
+const width = WIDTH ? { image, text, context, head } : undefined;
 const demosFor = new Map(
   opt('demos-for', '')
     .split(',')
@@ -64,7 +68,7 @@ const res = await trainSft({
   lr: LR,
   valFraction: 0.05,
   evalEvery: STEPS,
-  policyConfig: { encoder: ENCODER, stateInput: STATE },
+  policyConfig: { encoder: ENCODER, stateInput: STATE, ...(width ? { width } : {}) },
   labelSigma: SIGMA,
   onProgress: (p) => {
     if (performance.now() - lastLog > 60_000) {
@@ -102,7 +106,7 @@ const pct = (v: number) => `${((v / TASKS_RUN.length) * 100).toFixed(0)}%`;
 console.log(
   [
     `${TASKS_RUN.length} task(s), ${DEMOS} demos each${demosFor.size ? ` (${[...demosFor].map(([t, n]) => `${t} ${n}`).join(', ')})` : ''} (${samples.length} samples, ${SIZE}x${SIZE} cameras, DART noise ${NOISE} deg) collected in ${tDemos.toFixed(0)} s`,
-    `SFT ${STEPS} steps x batch ${BATCH} in ${tTrain.toFixed(0)} s (${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} threads); ${ENCODER} encoder, joint state ${STATE ? 'in' : 'not'} input, label sigma ${SIGMA} bins; final train loss ${res.finalLoss.toFixed(3)}, val loss ${res.finalValLoss.toFixed(3)}`,
+    `SFT ${STEPS} steps x batch ${BATCH} in ${tTrain.toFixed(0)} s (${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} threads); ${ENCODER} encoder${WIDTH ? ` (widths ${WIDTH})` : ''}, joint state ${STATE ? 'in' : 'not'} input, label sigma ${SIGMA} bins; final train loss ${res.finalLoss.toFixed(3)}, val loss ${res.finalValLoss.toFixed(3)}`,
     `greedy decoding, ${EXECUTE} of ${res.config.chunk} chunk steps run open-loop; cells are successes on demo initial states (${trainEval.length}) / held-out layouts (${heldOut.length})`,
     '',
     '| task | scripted expert (baseline) | tiny-vla untrained | tiny-vla after SFT |',

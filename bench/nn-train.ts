@@ -9,6 +9,11 @@
  * core/nn used before), and one thread (like tfjs-wasm, which has no threads in Node).
  *
  *   npx tsx bench/nn-train.ts [--reps 10] [--tf-reps 3] [--vla-batch 32] [--tf-cpu-vla]
+ *                             [--sweep 256,1024,4096]
+ *
+ * The sweep times the same MLP step (core/nn default setting) at larger batches: the Gemm work
+ * grows with the batch while AdamW's memory-bound elementwise passes over the 0.79M parameters do
+ * not, so it shows how much of the step at batch 256 is optimizer rather than engine overhead.
  *
  * tfjs-cpu's tiny-vla step takes minutes (pure-JS convolutions), so it only runs with --tf-cpu-vla.
  */
@@ -37,6 +42,9 @@ const opt = (name: string, def: number) => {
 const REPS = opt('reps', 10);
 const TF_REPS = opt('tf-reps', 3);
 const VLA_BATCH = opt('vla-batch', 32);
+const SWEEP = (args.includes('--sweep') ? String(args[args.indexOf('--sweep') + 1]) : '256,1024,4096')
+  .split(',')
+  .map(Number);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -99,18 +107,20 @@ const mlpSpec = {
   loss: ({ logits }: Record<string, Tensor>, { y }: Record<string, Tensor>) => crossEntropy(logits!, y!),
 };
 const mlpTrainers = await Promise.all(SETTINGS.map((s) => Trainer.create({ ...mlpSpec, ...s.opts })));
-const mlpBatch = {
-  x: hostTensor('float32', [B, 512], randn(B * 512)),
+const mlpBatchOf = (b: number) => ({
+  x: hostTensor('float32', [b, 512], randn(b * 512)),
   y: hostTensor(
     'int64',
-    [B],
-    randn(B).map((v) => Math.floor((v + 1) * 127)),
+    [b],
+    randn(b).map((v) => Math.floor((v + 1) * 127)),
   ),
-};
+});
+const mlpBatch = mlpBatchOf(B);
 // MatMul FLOP (2 per multiply-add) of the five Gemms in the step: forward x*W1, h*W2; backward
 // dW2 = h^T g, dh = g W2^T, dW1 = x^T dh (no dx: the input gradient is pruned), i.e.
 // 2*B*(512*1024*2 + 1024*256*3). Elementwise, softmax and AdamW work is not counted.
-const mlpFlop = 2 * B * (512 * 1024 * 2 + 1024 * 256 * 3);
+const mlpFlopAt = (b: number) => 2 * b * (512 * 1024 * 2 + 1024 * 256 * 3);
+const mlpFlop = mlpFlopAt(B);
 
 // --- MatMul ceiling
 const mg = new Graph('matmul');
@@ -131,6 +141,18 @@ const ortMatmul = await timeMany(
   REPS,
   mms.map((m) => () => runSession(m, mmFeeds)),
 );
+const sweep: { batch: number; ms: number; matmulMs: number }[] = [];
+for (const b of SWEEP) {
+  const t = await Trainer.create({ ...mlpSpec, batch: b });
+  const feeds = mlpBatchOf(b);
+  // each row is timed against a MatMul interleaved with it, so load changes hit both alike
+  const [ms, matmulMs] = (await timeMany(REPS, [
+    () => t.step(feeds, 1e-3),
+    () => runSession(mms[0]!, mmFeeds),
+  ])) as [number, number];
+  sweep.push({ batch: b, ms, matmulMs });
+  await t.release();
+}
 
 // --- tiny-vla
 // The flat-encoder architecture with joint-state input, layer for layer what bench/nn-tfjs.ts builds.
@@ -228,6 +250,13 @@ const lines = [
   }),
   '',
   `MatMul ${(mmFlop / 1e9).toFixed(2)} GFLOP; MLP step ${(mlpFlop / 1e9).toFixed(2)} GFLOP counted (the five Gemms only; see the comment in bench/nn-train.ts).`,
+  '',
+  '| MLP step by batch (core/nn default) | step (ms) | step GFLOP/s | interleaved 1024^3 MatMul GFLOP/s | share |',
+  '|---|---:|---:|---:|---:|',
+  ...sweep.map(({ batch, ms, matmulMs }) => {
+    const [step, mm] = [gflops(mlpFlopAt(batch), ms), gflops(mmFlop, matmulMs)];
+    return `| batch ${batch} | ${f1(ms)} | ${f1(step)} | ${f1(mm)} | ${((step / mm) * 100).toFixed(0)}% |`;
+  }),
 ];
 if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
 console.log(lines.join('\n'));

@@ -37,7 +37,8 @@ const { values: args } = parseArgs({
   options: {
     tasks: { type: 'string' },
     image: { type: 'string', default: '32' },
-    'sft-steps': { type: 'string', default: '400' },
+    // 1,500 steps memorise the one demo (400 left the policy failing even on the demo's own layout)
+    'sft-steps': { type: 'string', default: '1500' },
     updates: { type: 'string', default: '40' },
     'budget-min': { type: 'string', default: '30' },
     'eval-seeds': { type: 'string', default: '20' },
