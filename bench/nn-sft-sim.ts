@@ -17,7 +17,7 @@ import { trainSft } from '../core/rl/sft/train-sft';
 import { createTaskEnv } from '../core/sim/env';
 import { expertFor, runExpertEpisode } from '../core/sim/experts/index';
 import { TASKS } from '../core/sim/tasks/suite';
-import { TinyVlaPolicy, tinyVla } from '../models/tiny-vla';
+import { defaultTinyVlaConfig, TinyVlaPolicy, tinyVla } from '../models/tiny-vla';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -38,13 +38,17 @@ const EXECUTE = Number(opt('execute', '8'));
 const LR = Number(opt('lr', '2e-3'));
 const BATCH = Number(opt('batch', '32'));
 const WIDTH = opt('width', '');
-const [image = 128, text = 64, context = 256, head = 128] = WIDTH.split(',').filter(Boolean).map(Number);
+const w0 = defaultTinyVlaConfig().width;
+const [image = w0.image, text = w0.text, context = w0.context, head = w0.head] = WIDTH.split(',')
+  .filter(Boolean)
+  .map(Number);
 const width = WIDTH ? { image, text, context, head } : undefined;
 const demosFor = new Map(
   opt('demos-for', '')
     .split(',')
     .filter(Boolean)
-    .map((kv) => [kv.split('=')[0]!, Number(kv.split('=')[1])] as const),
+    .map((kv) => kv.split('='))
+    .map(([task, n]) => [task!, Number(n)] as const),
 );
 
 const demoSeeds = [...Array(DEMOS).keys()];
