@@ -6,14 +6,21 @@
  *   npx tsx bench/rl-headline.ts [--tasks a,b] [--image 32] [--sft-steps 400] [--updates 40]
  *                                [--budget-min 30] [--eval-seeds 20] [--envs 8] [--groups 4]
  *                                [--lr 1e-4] [--max-stalled 1000] [--temperature 1.6] [--sigma 0]
- *                                [--states 10]
+ *                                [--states 10] [--spread 0.025] [--sft-lr 1e-3]
+ *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
  *
  * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
  * initial states (seeds 0..K-1; the demo is seed 0), RL samples its groups from that bank and the
  * headline success is greedy success on the bank. Unseen layouts (seeds 10000+) are reported too.
  * Without it, RL draws layouts from the whole distribution and only unseen layouts are scored.
+ * `--spread M` places objects LIBERO-style, within ±M metres of a fixed scene (TaskEnvOptions.layoutSpread)
+ * instead of anywhere in the workspace; LIBERO's object regions are 2-5 cm boxes.
+ * `--base-demos N` first pretrains a base policy on N scripted demos of each task outside the suite
+ * (BASE_TASKS: the blue-cube variants), anywhere in the workspace, and the one-demo SFT starts from
+ * it, as SimpleVLA-RL's one-trajectory SFT starts from OpenVLA-OFT pretrained on Open X-Embodiment.
+ * `--base-cache DIR` keeps that base (latest.ckpt + config.json) and reuses it on the next run.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,15 +30,21 @@ import { openDataset, RecordingSession } from '../core/data';
 import { SO101_JOINTS } from '../core/hardware/robot';
 import { tinyVlaTokenPolicy } from '../core/rl/policies/tiny-vla';
 import { PolicyRunner } from '../core/rl/policy-runner';
+import { paramsFromCheckpoint } from '../core/rl/policy-spec';
 import { analyzeEpisodes } from '../core/rl/pushcut';
 import { DatasetRolloutRecorder } from '../core/rl/recorder';
 import { runRlJob } from '../core/rl/rl-job';
 import type { SftSample } from '../core/rl/sft';
 import { trainSft } from '../core/rl/sft';
+import { expertDemoSamples } from '../core/rl/sft/sim-demos';
 import { type EnvPool, playGroups } from '../core/rl/sim-rollouts';
 import { createTaskEnv, listTasks } from '../core/sim/env';
 import { runExpertEpisode } from '../core/sim/experts';
+import { BASE_TASKS } from '../core/sim/tasks/suite';
 import { VectorEnv } from '../core/sim/vector/vector-env';
+import type { TinyVlaConfig } from '../models/tiny-vla/config';
+import { tinyVla } from '../models/tiny-vla/model';
+import { buildVocab } from '../models/tiny-vla/tokenizer';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,21 +64,71 @@ const { values: args } = parseArgs({
     // SFT label smoothing in bins; one demo trains sharper policies with one-hot targets
     sigma: { type: 'string', default: '0' },
     states: { type: 'string' },
+    spread: { type: 'string' },
+    'sft-lr': { type: 'string', default: '1e-3' },
+    'base-demos': { type: 'string', default: '0' },
+    'base-steps': { type: 'string', default: '8000' },
+    'base-cache': { type: 'string' },
   },
 });
 const tasks = args.tasks ? args.tasks.split(',') : listTasks().map((t) => t.id);
 const side = Number(args.image);
 const cameras = { width: side, height: side };
+const layout = args.spread === undefined ? {} : { layoutSpread: Number(args.spread) };
 const unseenSeeds = Array.from({ length: Number(args['eval-seeds']) }, (_, i) => 10_000 + i);
 const bank = args.states ? Number(args.states) : 0;
 const bankSeeds = Array.from({ length: bank }, (_, i) => i);
 const t0 = performance.now();
 const secs = (ms: number) => (ms / 1000).toFixed(0);
 
+// 0. optional base policy pretrained on tasks outside the suite
+const baseDemos = Number(args['base-demos']);
+const base = baseDemos > 0 ? await pretrainBase() : undefined;
+const tBase = performance.now();
+
+async function pretrainBase(): Promise<{ config: TinyVlaConfig; params: Map<string, Float32Array> }> {
+  const dir = args['base-cache'] ?? mkdtempSync(join(tmpdir(), 'pushcut-rl-headline-base-'));
+  const configPath = join(dir, 'config.json');
+  if (existsSync(configPath)) {
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as TinyVlaConfig;
+    console.error(`base policy from ${dir}`);
+    return { config, params: paramsFromCheckpoint(tinyVla(config), join(dir, 'latest.ckpt')) };
+  }
+  const baseSamples: SftSample[] = [];
+  for (const task of BASE_TASKS) {
+    const seeds = Array.from({ length: baseDemos }, (_, i) => 20_000 + i);
+    baseSamples.push(
+      ...(await expertDemoSamples(task.id, seeds, { imageSize: side, actionNoise: 2 })).samples,
+    );
+  }
+  // The vocabulary covers the suite's instructions too, so fine-tuning keeps the same embeddings.
+  const words = [...BASE_TASKS.map((t) => t.instruction), ...listTasks().map((t) => t.instruction)];
+  let last = 0;
+  const res = await trainSft({
+    samples: baseSamples,
+    steps: Number(args['base-steps']),
+    batchSize: 48,
+    lr: 2e-3,
+    valFraction: 0,
+    policyConfig: { vocab: buildVocab(words) },
+    checkpointDir: dir,
+    onProgress: (p) => {
+      if (performance.now() - last > 60_000) {
+        last = performance.now();
+        console.error(
+          `base step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)} eta ${p.etaSec.toFixed(0)} s`,
+        );
+      }
+    },
+  });
+  writeFileSync(configPath, JSON.stringify(res.config));
+  return { config: res.config, params: res.params };
+}
+
 // 1. one scripted demo per task (seed 0), as SFT samples: observation + the next 8 actions
 const samples: SftSample[] = [];
 for (const task of tasks) {
-  const env = await createTaskEnv({ task, cameras });
+  const env = await createTaskEnv({ task, cameras, ...layout });
   const ep = runExpertEpisode(env, 0);
   env.close();
   if (!ep.success) throw new Error(`expert failed on ${task}`);
@@ -87,13 +150,18 @@ const sft = await trainSft({
   samples,
   steps: Number(args['sft-steps']),
   batchSize: 32,
-  lr: 1e-3,
+  lr: Number(args['sft-lr']),
   valFraction: 0,
   labelSigma: Number(args.sigma),
+  ...(base ? { policyConfig: base.config, initialParams: base.params } : {}),
 });
 const tSft = performance.now();
 const policy = tinyVlaTokenPolicy(sft.config);
-const pool = await VectorEnv.create({ envs: { task: tasks[0]!, count: Number(args.envs) }, cameras });
+const pool = await VectorEnv.create({
+  envs: { task: tasks[0]!, count: Number(args.envs) },
+  cameras,
+  ...layout,
+});
 
 async function evaluate(
   params: Map<string, Float32Array>,
@@ -120,6 +188,9 @@ async function evaluate(
 
 const before = await evaluate(sft.params, pool, unseenSeeds);
 const bankBefore = bank ? await evaluate(sft.params, pool, bankSeeds) : null;
+console.error(
+  `SFT greedy success: unseen ${JSON.stringify(before)}${bankBefore ? ` bank ${JSON.stringify(bankBefore)}` : ''}`,
+);
 const tEval0 = performance.now();
 
 // 3. RL, stopped by the update count or the time budget
@@ -190,7 +261,7 @@ if (bankBefore && bankAfter)
   );
 table(`Greedy success over ${unseenSeeds.length} unseen initial states per task`, before, after);
 console.log(
-  `\nRL updates: ${updates} (${rl.reason}). Wall clock: demos ${secs(tDemos - t0)}s, SFT ${secs(tSft - tDemos)}s (${sft.steps} steps), eval ${secs(tEval0 - tSft)}s, RL ${secs(tRl - tEval0)}s, final eval ${secs(tEnd - tRl)}s, total ${secs(tEnd - t0)}s`,
+  `\nRL updates: ${updates} (${rl.reason}). Wall clock: ${base ? `base pretraining ${secs(tBase - t0)}s, ` : ''}demos ${secs(tDemos - tBase)}s, SFT ${secs(tSft - tDemos)}s (${sft.steps} steps), eval ${secs(tEval0 - tSft)}s, RL ${secs(tRl - tEval0)}s, final eval ${secs(tEnd - tRl)}s, total ${secs(tEnd - t0)}s`,
 );
 
 // 4. Pushcuts: each task's successful rollouts against 8 scripted grasping-expert episodes of it

@@ -1,4 +1,4 @@
-import { createTaskEnv, type TaskEnv } from '../sim/env';
+import { createTaskEnv, type TaskEnv, type TaskEnvOptions } from '../sim/env';
 import type { EnvMeta } from '../sim/vector/protocol';
 import type { EnvPool } from './sim-rollouts';
 
@@ -10,16 +10,13 @@ export class LocalEnvPool implements EnvPool {
   private constructor(
     private readonly list: TaskEnv[],
     private readonly metas: EnvMeta[],
-    private readonly options: { cameras: { width: number; height: number } | false; controlHz?: number },
+    private readonly options: Omit<TaskEnvOptions, 'task'>,
   ) {}
 
-  static async create(opts: {
-    tasks: string[];
-    cameras?: { width: number; height: number } | false;
-    controlHz?: number;
-  }): Promise<LocalEnvPool> {
-    const options = { cameras: opts.cameras ?? false, controlHz: opts.controlHz };
-    const envs = await Promise.all(opts.tasks.map((task) => createTaskEnv({ task, ...options })));
+  /** Cameras default to none here (state-only envs are fastest). */
+  static async create({ tasks, ...rest }: { tasks: string[] } & Omit<TaskEnvOptions, 'task'>): Promise<LocalEnvPool> {
+    const options = { ...rest, cameras: rest.cameras ?? false };
+    const envs = await Promise.all(tasks.map((task) => createTaskEnv({ task, ...options })));
     return new LocalEnvPool(envs, envs.map(metaOf), options);
   }
 

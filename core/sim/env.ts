@@ -5,6 +5,7 @@ import { getMujoco, loadMjcf, type Mujoco } from './mujoco';
 import { RayCamera } from './render/ray-camera';
 import { mulberry32 } from './rng';
 import { Scene } from './scene';
+import { type Layout, randomLayout, regionLayout } from './tasks/objects';
 import { getTask, TASKS } from './tasks/suite';
 import type { TaskDef } from './tasks/types';
 
@@ -14,6 +15,11 @@ export interface TaskEnvOptions {
   cameras?: { width: number; height: number } | false;
   /** Control rate (Hz); each step holds the action for 1/controlHz s of physics. Default 30. */
   controlHz?: number;
+  /**
+   * Place objects LIBERO-style: within ±layoutSpread metres of a fixed nominal scene (e.g. 0.025)
+   * instead of anywhere in the workspace. Default: anywhere.
+   */
+  layoutSpread?: number;
 }
 
 export interface EnvObservation {
@@ -63,6 +69,8 @@ export const CAMERA_NAMES = ['front', 'wrist'] as const;
 export const DEFAULT_CAMERA_SIZE = { width: 64, height: 64 };
 export const DEFAULT_CONTROL_HZ = 30;
 
+/** Seed of the nominal scene that `layoutSpread` jitters around (apart from episode seeds' streams). */
+const NOMINAL_SCENE_SEED = 0x5eed;
 const RAD2DEG = 180 / Math.PI;
 const DEG2RAD = Math.PI / 180;
 
@@ -97,6 +105,7 @@ export class MujocoTaskEnv implements TaskEnv {
   readonly jointLimits = SIM_JOINT_LIMITS.map((l) => ({ ...l }));
   readonly scene: Scene;
   readonly substeps: number;
+  readonly layoutSpread: number | undefined;
   private readonly cameras: RayCamera[] = [];
   private readonly armQposAdr: number[];
   private readonly fingerAdr: [number, number];
@@ -117,6 +126,13 @@ export class MujocoTaskEnv implements TaskEnv {
     // A task's step limit is a time budget: the listed value is at 30 Hz.
     this.maxSteps = Math.max(1, Math.round((task.maxSteps * hz) / DEFAULT_CONTROL_HZ));
     this.substeps = Math.max(1, Math.round(1 / (hz * TIMESTEP)));
+    const spread = opts.layoutSpread;
+    if (spread !== undefined && !(Number.isFinite(spread) && spread >= 0 && spread <= 0.1)) {
+      throw new Error(
+        `layoutSpread must be between 0 and 0.1 m (LIBERO's regions are about 0.025), got ${spread}`,
+      );
+    }
+    this.layoutSpread = spread;
     const { model, data } = loadMjcf(mujoco, taskMjcf(task), task.id);
     this.scene = new Scene(mujoco, model, data);
     this.armQposAdr = ARM_JOINTS.map((j) => this.scene.qposAdr(j));
@@ -146,10 +162,16 @@ export class MujocoTaskEnv implements TaskEnv {
     mujoco.mj_resetData(model, data);
     this.writePose(HOME_STATE);
     this.writeCtrl(HOME_STATE);
-    this.task.place(this.scene, mulberry32(seed));
+    this.task.place(this.scene, this.layout(seed));
     mujoco.mj_forward(model, data);
     this.scene.invalidate();
     return this.observe();
+  }
+
+  private layout(seed: number): Layout {
+    const rng = mulberry32(seed);
+    if (this.layoutSpread === undefined) return randomLayout(rng);
+    return regionLayout(randomLayout(mulberry32(NOMINAL_SCENE_SEED)), rng, this.layoutSpread);
   }
 
   step(action: number[]): EnvStep {

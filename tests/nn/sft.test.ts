@@ -89,6 +89,22 @@ describe('trainSft', () => {
     expect(resumed.steps).toBe(1);
   });
 
+  it('fine-tunes from a base policy: starts at the base’s loss, not a fresh network’s', async () => {
+    const opts = { steps: 40, batchSize: 16, lr: 3e-3, valFraction: 0, threads: 1 };
+    const base = await trainSft({ samples: syntheticSamples(80, 4), ...opts });
+    const fresh = await trainSft({ samples: syntheticSamples(40, 5), ...opts, steps: 1 });
+    const tuned = await trainSft({
+      samples: syntheticSamples(40, 5),
+      ...opts,
+      steps: 1,
+      policyConfig: base.config,
+      initialParams: base.params,
+    });
+    expect(base.finalLoss).toBeLessThan(base.firstLoss * 0.7);
+    expect(tuned.firstLoss).toBeLessThan(fresh.firstLoss * 0.7);
+    expect(tuned.config.actionStats).toEqual(base.config.actionStats);
+  });
+
   it('runs in a worker thread with progress events and cancel', async () => {
     const seen: number[] = [];
     const job = runSftInWorker(

@@ -75,6 +75,34 @@ describe('TaskEnv', () => {
     expect(c.objects[0]).not.toEqual(a.objects[0]);
   });
 
+  it('layoutSpread keeps every object within that distance of one nominal scene, LIBERO-style', async () => {
+    const spread = 0.02;
+    const objectsAt = async (layoutSpread: number | undefined, seeds: number[]) => {
+      const e = await createTaskEnv({ task: 'red_cube_in_bowl', cameras: false, layoutSpread });
+      envs.push(e);
+      return seeds.map((s) => {
+        e.reset(s);
+        return e.info().objects;
+      });
+    };
+    const seeds = Array.from({ length: 30 }, (_, i) => i);
+    const regional = await objectsAt(spread, seeds);
+    const nominal = (await objectsAt(0, [0]))[0]!;
+    const random = await objectsAt(undefined, seeds);
+    const maxOffset = (layouts: typeof regional) =>
+      Math.max(
+        ...layouts.flatMap((o) =>
+          Object.keys(nominal).map((k) =>
+            Math.max(Math.abs(o[k]![0] - nominal[k]![0]), Math.abs(o[k]![1] - nominal[k]![1])),
+          ),
+        ),
+      );
+    expect(maxOffset(regional)).toBeLessThanOrEqual(spread + 1e-9);
+    expect(maxOffset(regional)).toBeGreaterThan(spread / 2); // the seeds do move the objects
+    expect(maxOffset(random)).toBeGreaterThan(0.05); // the default spans the workspace
+    await expect(createTaskEnv({ task: 'lift_red_cube', layoutSpread: -1 })).rejects.toThrow(/layoutSpread/);
+  });
+
   it('rejects NaN, infinite and wrong-length actions with a clear error', async () => {
     const e = await env('lift_red_cube');
     e.reset(0);

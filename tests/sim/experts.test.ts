@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listTasks } from '../../core/sim/env';
 import { type ExpertEvaluation, evaluateExpertsInWorkers } from '../../core/sim/experts/evaluate';
+import { BASE_TASKS } from '../../core/sim/tasks/suite';
 
 const SEEDS = 100;
 const STYLED_SEEDS = 25;
@@ -19,6 +20,7 @@ describe('scripted experts over 100 seeds per task (cameras off, 2 worker thread
         ),
       { taskId: 'red_cube_to_green_zone', expert: 'push' as const },
       ...tasks.map((taskId) => ({ taskId, expert: 'styled' as const, seeds: STYLED_SEEDS })),
+      ...BASE_TASKS.map((t) => ({ taskId: t.id, expert: 'grasp' as const, seeds: STYLED_SEEDS })),
     ];
     results = await evaluateExpertsInWorkers(jobs, SEEDS, 2);
     for (const r of results) {
@@ -26,7 +28,7 @@ describe('scripted experts over 100 seeds per task (cameras off, 2 worker thread
         `${r.taskId} (${r.expert}): ${r.successes}/${r.seeds}, ${r.meanSteps.toFixed(0)} steps/episode, failed seeds [${r.failedSeeds.join(',')}]`,
       );
     }
-    expect(results).toHaveLength(2 * tasks.length + 1);
+    expect(results).toHaveLength(2 * tasks.length + 1 + BASE_TASKS.length);
   });
 
   it('the suite has at least 6 tasks', () => {
@@ -38,6 +40,15 @@ describe('scripted experts over 100 seeds per task (cameras off, 2 worker thread
     expect(r, 'evaluation ran').toBeDefined();
     expect(r!.successes / r!.seeds).toBeGreaterThanOrEqual(0.95);
   });
+
+  it.each(BASE_TASKS.map((t) => t.id))(
+    '%s (pretraining task outside the suite): the expert succeeds on >= 95%% of seeds',
+    (taskId) => {
+      const r = results.find((x) => x.taskId === taskId);
+      expect(r, 'evaluation ran').toBeDefined();
+      expect(r!.successes / r!.seeds).toBeGreaterThanOrEqual(0.95);
+    },
+  );
 
   it('experts with a random motion style (demo variety) still succeed on >= 90% of seeds', () => {
     const styled = results.filter((x) => x.expert === 'styled');

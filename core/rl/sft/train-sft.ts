@@ -185,6 +185,7 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     optimizer: { weightDecay: opts.weightDecay ?? 0.01, maxGradNorm: 1.0 },
     seed: opts.seed ?? 0,
     threads: opts.threads,
+    ...(opts.initialParams ? { params: opts.initialParams } : {}),
   });
   if (opts.resumeFrom) trainer.load(opts.resumeFrom);
 

@@ -55,6 +55,8 @@ export interface SftOptions {
   /** Directory for `latest.ckpt` (written every `checkpointEvery` steps and at the end). */
   checkpointDir?: string;
   checkpointEvery?: number;
+  /** Start from these weights (e.g. a pretrained base policy, whose config goes in policyConfig). */
+  initialParams?: Map<string, Float32Array>;
   /** Continue from a checkpoint written by an earlier run with the same configuration. */
   resumeFrom?: string;
   /** Write the trained policy as `<exportPath>.onnx` + `.json`. */

@@ -1,7 +1,7 @@
 import { gaussian } from '../../util/rng';
 import type { EnvObservation, StepInfo, TaskEnv } from '../env';
 import { mulberry32 } from '../rng';
-import { TASKS } from '../tasks/suite';
+import { BASE_TASKS, TASKS } from '../tasks/suite';
 import { type Expert, ScriptedExpert } from './follower';
 import { EXPERT_SCRIPTS, type ExpertStyle, NOMINAL_STYLE, sampleStyle } from './scripts';
 
@@ -26,7 +26,8 @@ export function expertFor(taskId: string, opts: ExpertOptions = {}): Expert {
   const script = EXPERT_SCRIPTS[taskId];
   if (!script) {
     throw new Error(
-      `No scripted expert for task "${taskId}". Tasks with experts: ${TASKS.map((t) => t.id)
+      `No scripted expert for task "${taskId}". Tasks with experts: ${[...TASKS, ...BASE_TASKS]
+        .map((t) => t.id)
         .filter((id) => EXPERT_SCRIPTS[id])
         .join(', ')}`,
     );

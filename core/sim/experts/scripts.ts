@@ -119,37 +119,48 @@ const bowlAt = (dx: number, dy: number) => (i: StepInfo) => {
 
 type Script = (info: StepInfo, style: ExpertStyle) => ScriptStep[];
 
-export const EXPERT_SCRIPTS: Record<string, Script> = {
-  lift_red_cube: (_, s) => [
-    ...pick('red_cube', s),
+const lift =
+  (cube: string): Script =>
+  (_, s) => [
+    ...pick(cube, s),
     { kind: 'move', to: (i) => [i.eePos[0], i.eePos[1], 0.14], gripper: CLOSED, speed: s.speed },
-  ],
-  red_cube_in_bowl: (_, s) => [
-    ...pick('red_cube', s),
-    ...place('red_cube', s, bowlAt(0, 0), () => 0.004, 0.03),
-  ],
-  red_cube_to_green_zone: (_, s) => [
-    ...pick('red_cube', s),
+  ];
+const intoBowl =
+  (cube: string): Script =>
+  (_, s) => [...pick(cube, s), ...place(cube, s, bowlAt(0, 0), () => 0.004, 0.03)];
+const stack =
+  (top: string, bottom: string): Script =>
+  (_, s) => [
+    ...pick(top, s),
+    // The stack tolerance is 15 mm: only a third of the style's place offset.
     ...place(
-      'red_cube',
+      top,
+      s,
+      (i) => objXY(i, bottom),
+      (i) => i.objects[bottom]![2] + CUBE_HALF,
+      0.003,
+      0.3,
+    ),
+  ];
+
+const toZone =
+  (cube: string): Script =>
+  (_, s) => [
+    ...pick(cube, s),
+    ...place(
+      cube,
       s,
       (i) => objXY(i, 'green_zone'),
       () => 0,
       0.003,
     ),
-  ],
-  stack_red_on_blue: (_, s) => [
-    ...pick('red_cube', s),
-    // The stack tolerance is 15 mm: only a third of the style's place offset.
-    ...place(
-      'red_cube',
-      s,
-      (i) => objXY(i, 'blue_cube'),
-      (i) => i.objects.blue_cube![2] + CUBE_HALF,
-      0.003,
-      0.3,
-    ),
-  ],
+  ];
+
+export const EXPERT_SCRIPTS: Record<string, Script> = {
+  lift_red_cube: lift('red_cube'),
+  red_cube_in_bowl: intoBowl('red_cube'),
+  red_cube_to_green_zone: toZone('red_cube'),
+  stack_red_on_blue: stack('red_cube', 'blue_cube'),
   press_button: (_, s) => [
     { kind: 'grip', gripper: CLOSED, steps: 3 },
     {
@@ -169,4 +180,8 @@ export const EXPERT_SCRIPTS: Record<string, Script> = {
     ...pick('blue_cube', s),
     ...place('blue_cube', s, bowlAt(0, -0.022), () => 0.004, 0.03, 0.5),
   ],
+  lift_blue_cube: lift('blue_cube'),
+  blue_cube_in_bowl: intoBowl('blue_cube'),
+  stack_blue_on_red: stack('blue_cube', 'red_cube'),
+  blue_cube_to_green_zone: toZone('blue_cube'),
 };

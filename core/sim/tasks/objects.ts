@@ -57,29 +57,75 @@ export function buttonXml(name = 'button'): string {
 
 export type XY = [number, number];
 
+/** Where a task's objects may go: an annulus sector in front of the base, plus a task's own rule. */
+export interface Region {
+  rMin: number;
+  rMax: number;
+  maxAngle: number;
+  /** Extra condition on a whole placement (e.g. the zone farther out than the cube). */
+  accept?: (placement: XY[]) => boolean;
+}
+
+export const WORKSPACE: Region = { rMin: 0.14, rMax: 0.25, maxAngle: 0.75 };
+
+const fitsApart = (p: XY[], clearance: number[]) =>
+  p.every((a, i) =>
+    p.slice(0, i).every((b, j) => Math.hypot(a[0] - b[0], a[1] - b[1]) >= clearance[i]! + clearance[j]!),
+  );
+
 /**
- * Sample table positions in the arm's comfortable workspace (a sector in front of the base),
- * each at least `clearance[i] + clearance[j]` apart from the others.
+ * Sample table positions in `region`, each at least `clearance[i] + clearance[j]` apart from the
+ * others and passing the region's own rule.
  */
-export function samplePlacements(
-  rng: Rng,
-  clearance: number[],
-  region: { rMin: number; rMax: number; maxAngle: number } = { rMin: 0.14, rMax: 0.25, maxAngle: 0.75 },
-): XY[] {
+export function samplePlacements(rng: Rng, clearance: number[], region: Region = WORKSPACE): XY[] {
   for (let attempt = 0; attempt < 1000; attempt++) {
     const out: XY[] = [];
-    let ok = true;
-    for (let i = 0; i < clearance.length && ok; i++) {
+    for (let i = 0; i < clearance.length; i++) {
       const r = Math.sqrt(uniform(rng, region.rMin ** 2, region.rMax ** 2));
       const a = uniform(rng, -region.maxAngle, region.maxAngle);
-      const p: XY = [r * Math.cos(a), r * Math.sin(a)];
-      for (let j = 0; j < out.length; j++) {
-        const q = out[j]!;
-        if (Math.hypot(p[0] - q[0], p[1] - q[1]) < clearance[i]! + clearance[j]!) ok = false;
-      }
-      out.push(p);
+      out.push([r * Math.cos(a), r * Math.sin(a)]);
+      if (!fitsApart(out, clearance)) break;
     }
-    if (ok) return out;
+    if (out.length === clearance.length && fitsApart(out, clearance) && (region.accept?.(out) ?? true))
+      return out;
   }
   throw new Error('Could not place the task objects without overlap; the clearances are too large');
+}
+
+/** How one episode's objects are placed: positions and yaw angles, drawn in the task's order. */
+export interface Layout {
+  positions(clearance: number[], region?: Region): XY[];
+  yaw(): number;
+}
+
+/** Anywhere in the workspace, any yaw within ±45° (the suite's default spread). */
+export function randomLayout(rng: Rng): Layout {
+  return {
+    positions: (clearance, region) => samplePlacements(rng, clearance, region),
+    yaw: () => uniform(rng, -Math.PI / 4, Math.PI / 4),
+  };
+}
+
+/** Yaw spread of a region layout, as LIBERO's object regions allow little rotation. */
+export const REGION_YAW_SPREAD = 0.25;
+
+/**
+ * LIBERO-style layout: every object stays within ±`spread` metres (per axis) of its place in a fixed
+ * nominal scene and within ±REGION_YAW_SPREAD of its nominal yaw. LIBERO's object regions are
+ * 2-5 cm boxes, so its initial states differ far less than the suite's random layouts.
+ */
+export function regionLayout(nominal: Layout, rng: Rng, spread: number): Layout {
+  return {
+    positions(clearance, region = WORKSPACE) {
+      const centre = nominal.positions(clearance, region);
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const p = centre.map(
+          ([x, y]): XY => [x + uniform(rng, -spread, spread), y + uniform(rng, -spread, spread)],
+        );
+        if (fitsApart(p, clearance) && (region.accept?.(p) ?? true)) return p;
+      }
+      return centre;
+    },
+    yaw: () => nominal.yaw() + uniform(rng, -REGION_YAW_SPREAD, REGION_YAW_SPREAD),
+  };
 }

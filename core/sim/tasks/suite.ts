@@ -1,4 +1,3 @@
-import { uniform } from '../rng';
 import type { Scene } from '../scene';
 import {
   BOWL_INNER_HALF,
@@ -8,7 +7,7 @@ import {
   COLORS,
   CUBE_HALF,
   cubeXml,
-  samplePlacements,
+  type Layout,
   ZONE_HALF,
   zoneXml,
 } from './objects';
@@ -16,9 +15,8 @@ import type { TaskDef } from './types';
 
 const RED = 'red_cube';
 const BLUE = 'blue_cube';
-const yaw = (rng: () => number) => uniform(rng, -Math.PI / 4, Math.PI / 4);
-const cubeAt = (scene: Scene, name: string, xy: [number, number], rng: () => number) =>
-  scene.setFreeBody(name, [xy[0], xy[1], CUBE_HALF], yaw(rng));
+const cubeAt = (scene: Scene, name: string, xy: [number, number], layout: Layout) =>
+  scene.setFreeBody(name, [xy[0], xy[1], CUBE_HALF], layout.yaw());
 
 /** The cube rests inside the bowl (below the rim, within the walls) and the gripper let go. */
 function inBowl(scene: Scene, cube: string): boolean {
@@ -41,10 +39,10 @@ export const liftRedCube: TaskDef = {
   maxSteps: 150,
   worldXml: cubeXml(RED, COLORS.red) + cubeXml(BLUE, COLORS.blue),
   objects: [RED, BLUE],
-  place(scene, rng) {
-    const [a, b] = samplePlacements(rng, [0.035, 0.035]);
-    cubeAt(scene, RED, a!, rng);
-    cubeAt(scene, BLUE, b!, rng);
+  place(scene, layout) {
+    const [a, b] = layout.positions([0.035, 0.035]);
+    cubeAt(scene, RED, a!, layout);
+    cubeAt(scene, BLUE, b!, layout);
   },
   success: (scene) => scene.bodyPos(RED)[2] > CUBE_HALF + 0.05,
 };
@@ -53,11 +51,11 @@ export const liftRedCube: TaskDef = {
 const BOWL_AND_TWO_CUBES: Pick<TaskDef, 'worldXml' | 'objects' | 'place'> = {
   worldXml: cubeXml(RED, COLORS.red) + cubeXml(BLUE, COLORS.blue) + bowlXml(),
   objects: [RED, BLUE, 'bowl'],
-  place(scene, rng) {
-    const [bowl, a, b] = samplePlacements(rng, [0.085, 0.035, 0.035]);
+  place(scene, layout) {
+    const [bowl, a, b] = layout.positions([0.085, 0.035, 0.035]);
     scene.setMocap('bowl', [bowl![0], bowl![1], 0]);
-    cubeAt(scene, RED, a!, rng);
-    cubeAt(scene, BLUE, b!, rng);
+    cubeAt(scene, RED, a!, layout);
+    cubeAt(scene, BLUE, b!, layout);
   },
 };
 
@@ -69,31 +67,50 @@ export const redCubeInBowl: TaskDef = {
   success: (scene) => inBowl(scene, RED),
 };
 
-/** Solvable by a grasp (the expert) or by pushing the cube along the table (experts/pusher.ts). */
-export const redCubeToGreenZone: TaskDef = {
-  id: 'red_cube_to_green_zone',
-  instruction: 'move the red cube into the green zone',
-  maxSteps: 240,
-  worldXml: cubeXml(RED, COLORS.red) + zoneXml(),
-  objects: [RED, 'green_zone'],
-  place(scene, rng) {
-    // The zone is farther from the base than the cube, so a push away from the base reaches it.
-    for (;;) {
-      const [zone, cube] = samplePlacements(rng, [0.065, 0.04], { rMin: 0.14, rMax: 0.26, maxAngle: 0.7 });
-      if (Math.hypot(zone![0], zone![1]) < Math.hypot(cube![0], cube![1]) + 0.03) continue;
+/** A cube and a green zone farther out; solvable by a grasp (the expert) or a push (experts/pusher.ts). */
+function cubeToZone(id: string, cube: string, color: 'red' | 'blue'): TaskDef {
+  return {
+    id,
+    instruction: `move the ${color} cube into the green zone`,
+    maxSteps: 240,
+    worldXml: cubeXml(cube, COLORS[color]) + zoneXml(),
+    objects: [cube, 'green_zone'],
+    place(scene, layout) {
+      const [zone, at] = layout.positions([0.065, 0.04], {
+        rMin: 0.14,
+        rMax: 0.26,
+        maxAngle: 0.7,
+        // The zone is farther from the base than the cube, so a push away from the base reaches it.
+        accept: ([z, c]) => Math.hypot(z![0], z![1]) >= Math.hypot(c![0], c![1]) + 0.03,
+      });
       scene.setMocap('green_zone', [zone![0], zone![1], 0]);
-      cubeAt(scene, RED, cube!, rng);
-      return;
-    }
-  },
-  success(scene) {
-    const c = scene.bodyPos(RED);
-    const z = scene.bodyPos('green_zone');
-    return (
-      Math.abs(c[0] - z[0]) < ZONE_HALF && Math.abs(c[1] - z[1]) < ZONE_HALF && cubeRestsOnTable(scene, RED)
-    );
-  },
-};
+      cubeAt(scene, cube, at!, layout);
+    },
+    success(scene) {
+      const c = scene.bodyPos(cube);
+      const z = scene.bodyPos('green_zone');
+      return (
+        Math.abs(c[0] - z[0]) < ZONE_HALF &&
+        Math.abs(c[1] - z[1]) < ZONE_HALF &&
+        cubeRestsOnTable(scene, cube)
+      );
+    },
+  };
+}
+
+export const redCubeToGreenZone = cubeToZone('red_cube_to_green_zone', RED, 'red');
+
+/** `top` rests centred on `bottom`, which rests on the table, and the gripper let go. */
+function stacked(scene: Scene, top: string, bottom: string): boolean {
+  const r = scene.bodyPos(top);
+  const b = scene.bodyPos(bottom);
+  return (
+    Math.hypot(r[0] - b[0], r[1] - b[1]) < CUBE_HALF &&
+    Math.abs(r[2] - b[2] - 2 * CUBE_HALF) < 0.006 &&
+    cubeRestsOnTable(scene, bottom) &&
+    !scene.touchedByGripper(top)
+  );
+}
 
 export const stackRedOnBlue: TaskDef = {
   id: 'stack_red_on_blue',
@@ -101,21 +118,12 @@ export const stackRedOnBlue: TaskDef = {
   maxSteps: 240,
   worldXml: cubeXml(RED, COLORS.red) + cubeXml(BLUE, COLORS.blue),
   objects: [RED, BLUE],
-  place(scene, rng) {
-    const [a, b] = samplePlacements(rng, [0.04, 0.04]);
-    cubeAt(scene, RED, a!, rng);
-    cubeAt(scene, BLUE, b!, rng);
+  place(scene, layout) {
+    const [a, b] = layout.positions([0.04, 0.04]);
+    cubeAt(scene, RED, a!, layout);
+    cubeAt(scene, BLUE, b!, layout);
   },
-  success(scene) {
-    const r = scene.bodyPos(RED);
-    const b = scene.bodyPos(BLUE);
-    return (
-      Math.hypot(r[0] - b[0], r[1] - b[1]) < CUBE_HALF &&
-      Math.abs(r[2] - b[2] - 2 * CUBE_HALF) < 0.006 &&
-      cubeRestsOnTable(scene, BLUE) &&
-      !scene.touchedByGripper(RED)
-    );
-  },
+  success: (scene) => stacked(scene, RED, BLUE),
 };
 
 export const pressButton: TaskDef = {
@@ -124,10 +132,10 @@ export const pressButton: TaskDef = {
   maxSteps: 150,
   worldXml: buttonXml() + cubeXml(BLUE, COLORS.blue),
   objects: ['button', BLUE],
-  place(scene, rng) {
-    const [button, b] = samplePlacements(rng, [0.05, 0.035]);
+  place(scene, layout) {
+    const [button, b] = layout.positions([0.05, 0.035]);
     scene.setMocap('button', [button![0], button![1], 0]);
-    cubeAt(scene, BLUE, b!, rng);
+    cubeAt(scene, BLUE, b!, layout);
   },
   success: (scene) => scene.jointPos('button') < -BUTTON_TRAVEL / 2,
 };
@@ -149,10 +157,39 @@ export const TASKS: readonly TaskDef[] = [
   bothCubesInBowl,
 ];
 
+/**
+ * Tasks outside the suite, for pretraining a base policy before few-demo fine-tuning on the suite
+ * (as OpenVLA-OFT is pretrained on Open X-Embodiment before SimpleVLA-RL's one-trajectory SFT).
+ * Same scenes and skills with the blue cube as the object, so the suite's red-cube tasks stay unseen.
+ */
+export const BASE_TASKS: readonly TaskDef[] = [
+  {
+    ...liftRedCube,
+    id: 'lift_blue_cube',
+    instruction: 'pick up the blue cube',
+    success: (scene) => scene.bodyPos(BLUE)[2] > CUBE_HALF + 0.05,
+  },
+  {
+    ...redCubeInBowl,
+    id: 'blue_cube_in_bowl',
+    instruction: 'put the blue cube in the bowl',
+    success: (scene) => inBowl(scene, BLUE),
+  },
+  {
+    ...stackRedOnBlue,
+    id: 'stack_blue_on_red',
+    instruction: 'stack the blue cube on the red cube',
+    success: (scene) => stacked(scene, BLUE, RED),
+  },
+  cubeToZone('blue_cube_to_green_zone', BLUE, 'blue'),
+];
+
 export function getTask(id: string): TaskDef {
-  const task = TASKS.find((t) => t.id === id);
+  const task = TASKS.find((t) => t.id === id) ?? BASE_TASKS.find((t) => t.id === id);
   if (!task) {
-    throw new Error(`Unknown simulator task "${id}". Valid tasks: ${TASKS.map((t) => t.id).join(', ')}`);
+    throw new Error(
+      `Unknown simulator task "${id}". Valid tasks: ${[...TASKS, ...BASE_TASKS].map((t) => t.id).join(', ')}`,
+    );
   }
   return task;
 }

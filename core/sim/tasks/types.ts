@@ -1,5 +1,5 @@
-import type { Rng } from '../rng';
 import type { Scene } from '../scene';
+import type { Layout } from './objects';
 
 /** One task of the suite: its scene objects, how a seed places them, and when it is solved. */
 export interface TaskDef {
@@ -13,7 +13,7 @@ export interface TaskDef {
   /** Top-level bodies whose positions StepInfo.objects reports (movable objects and fixtures). */
   objects: string[];
   /** Place the objects for an episode (called after mj_resetData, before mj_forward). */
-  place(scene: Scene, rng: Rng): void;
+  place(scene: Scene, layout: Layout): void;
   /** Success, from the physics state only. */
   success(scene: Scene): boolean;
 }

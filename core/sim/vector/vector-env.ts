@@ -32,6 +32,8 @@ export interface VectorEnvOptions {
   workers?: number;
   /** Camera size for every env, or false for state-only observations (default: the env's own, 64x64). */
   cameras?: { width: number; height: number } | false;
+  /** Every env's TaskEnvOptions.layoutSpread (LIBERO-style layouts); default: random layouts. */
+  layoutSpread?: number;
   /** Module URL exporting `createTaskEnv` (default: core/sim/env). Tests pass a small probe env. */
   factoryModule?: string | URL;
 }
@@ -90,6 +92,7 @@ export class VectorEnv {
     specs.forEach((spec, index) => {
       const slot: EnvSlotSpec = { index, task: spec.task };
       if (opts.cameras !== undefined) slot.cameras = opts.cameras;
+      if (opts.layoutSpread !== undefined) slot.layoutSpread = opts.layoutSpread;
       if (spec.controlHz !== undefined) slot.controlHz = spec.controlHz;
       perWorker[index % nWorkers]?.push(slot);
     });
