@@ -14,7 +14,10 @@ export class LocalEnvPool implements EnvPool {
   ) {}
 
   /** Cameras default to none here (state-only envs are fastest). */
-  static async create({ tasks, ...rest }: { tasks: string[] } & Omit<TaskEnvOptions, 'task'>): Promise<LocalEnvPool> {
+  static async create({
+    tasks,
+    ...rest
+  }: { tasks: string[] } & Omit<TaskEnvOptions, 'task'>): Promise<LocalEnvPool> {
     const options = { ...rest, cameras: rest.cameras ?? false };
     const envs = await Promise.all(tasks.map((task) => createTaskEnv({ task, ...options })));
     return new LocalEnvPool(envs, envs.map(metaOf), options);
