@@ -71,7 +71,7 @@ describe('trainSft', () => {
       steps: 50,
       batchSize: 8,
       threads: 1,
-      checkpointDir: dir,
+      checkpointDir: join(dir, 'not-yet-created'),
       signal: ac.signal,
       onProgress: (p) => {
         if (p.step === 3) ac.abort();

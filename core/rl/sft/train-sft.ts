@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultTinyVlaConfig, type TinyVlaConfig } from '../../../models/tiny-vla/config';
 import { tinyVla } from '../../../models/tiny-vla/model';
@@ -213,6 +214,8 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
     finalValLoss: Number.NaN,
     history: [],
   };
+  // Created now, so a missing folder cannot fail the run after its training is done.
+  if (opts.checkpointDir) mkdirSync(opts.checkpointDir, { recursive: true });
   const ckptPath = opts.checkpointDir ? join(opts.checkpointDir, 'latest.ckpt') : undefined;
   const saveCkpt = () => {
     if (ckptPath) {
