@@ -490,6 +490,8 @@ export const commandSchemas = {
         groupsPerBatch: z.number().int().min(1).max(256).default(4),
         temperature: z.number().positive().max(10).default(1.6),
         evalEpisodes: z.number().int().min(0).max(1000).default(4),
+        /** Place objects within this many metres of one nominal scene (LIBERO-style); default anywhere. */
+        layoutSpread: z.number().min(0).max(0.1).optional(),
       })
       .strict(),
     result: z.object({ jobId: z.string() }),

@@ -20,6 +20,8 @@ export interface RlWorkerSpec {
   temperature?: number;
   maxSteps?: number;
   seedRange?: number;
+  /** TaskEnvOptions.layoutSpread (LIBERO-style layouts); default: objects anywhere. */
+  layoutSpread?: number;
   seed?: number;
   evalSeeds?: number[];
   evalEvery?: number;

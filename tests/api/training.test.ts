@@ -72,6 +72,9 @@ it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is 
   expect(rollouts.length).toBeGreaterThanOrEqual(2);
   expect(rollouts.every((e) => e.source === 'rollout')).toBe(true);
   await expect(studio.invoke('train.rl', { run: 'rl2', from: 'rl1' })).rejects.toThrow(/finished SFT run/);
+  await expect(studio.invoke('train.rl', { run: 'rl3', from: 'r1', layoutSpread: 0.5 })).rejects.toThrow(
+    /layoutSpread/,
+  );
 });
 
 it('explains what is missing: an unknown dataset, a run without a policy, an unknown task', async () => {

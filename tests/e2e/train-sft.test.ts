@@ -47,9 +47,15 @@ it('trains SFT from the Train panel with a live loss curve, then RL from it; bot
   await ui.page.getByLabel('Updates').fill('1');
   await ui.page.getByLabel('Group size').fill('2');
   await ui.page.getByLabel('Groups per batch').fill('1');
+  await ui.page.getByLabel('Initial states').selectOption('region');
   await ui.page.getByRole('main').getByRole('button', { name: 'Train', exact: true }).click();
   await expect
     .poll(() => ui.page.getByTestId('run-state-first-rl').textContent(), { timeout: 240_000 })
     .toBe('done');
-  expect(readRun('first-rl')).toMatchObject({ kind: 'rl', from: 'first-sft', dataset: 'first-rl-rollouts' });
+  expect(readRun('first-rl')).toMatchObject({
+    kind: 'rl',
+    from: 'first-sft',
+    dataset: 'first-rl-rollouts',
+    config: { layoutSpread: 0.025 },
+  });
 });

@@ -37,6 +37,8 @@ export interface RlRunOptions {
   temperature: number;
   evalEpisodes: number;
   rolloutsRoot: string;
+  /** TaskEnvOptions.layoutSpread for every env (default: objects anywhere in the workspace). */
+  layoutSpread?: number;
 }
 
 /** A worker spec for GRPO on tiny-vla, starting from an SFT run's weights (or resuming this run). */
@@ -65,6 +67,7 @@ export function tinyVlaRlSpec(
     evalSeeds: Array.from({ length: o.evalEpisodes }, (_, i) => 10_000 + i),
     evalEvery: 5,
     datasetRoot: o.rolloutsRoot,
+    ...(o.layoutSpread !== undefined ? { layoutSpread: o.layoutSpread } : {}),
   };
 }
 

@@ -168,6 +168,7 @@ export class TrainingService {
     groupsPerBatch: number;
     temperature: number;
     evalEpisodes: number;
+    layoutSpread?: number;
   }): Promise<{ jobId: string }> {
     const name = checkName('Run', args.run);
     const from = readRun(checkName('Run', args.from));

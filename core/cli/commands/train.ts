@@ -96,6 +96,11 @@ export function trainCommands(cli: Command): void {
       'groups per update (default 4 in the simulator, 1 on a robot)',
       positiveInt('--groups-per-batch'),
     )
+    .option(
+      '--layout-spread <m>',
+      'simulator: objects within this many metres of one scene, LIBERO-style (e.g. 0.025; default anywhere)',
+      Number,
+    )
     .option('--task <instruction>', 'robot: the instruction given to the policy')
     .option('--episodes <n>', 'robot: stop after this many episodes', positiveInt('--episodes'))
     .option(
@@ -122,6 +127,7 @@ export function trainCommands(cli: Command): void {
           updates: number;
           groupSize?: number;
           groupsPerBatch?: number;
+          layoutSpread?: number;
           task?: string;
           episodes?: number;
           timeLimit?: number;
@@ -160,6 +166,7 @@ export function trainCommands(cli: Command): void {
           temperature: 1.6,
           evalEpisodes: 4,
           rolloutsRoot: join(out, 'rollouts'),
+          ...(opts.layoutSpread !== undefined ? { layoutSpread: opts.layoutSpread } : {}),
         });
         const bar = progressBar('rl', opts.updates);
         const job = startRlJobWorker(spec, (e) => {

@@ -8,6 +8,8 @@ import { useBackend, useStudio } from '../stores/studio-store';
 type Run = CommandResult<'runs.list'>[number];
 type Point = EventPayload<'train'>;
 
+/** LIBERO's object regions are 2-5 cm boxes. */
+const LIBERO_SPREAD = 0.025;
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 
 /** Press Train: GRPO from an SFT policy with binary success rewards, success per task as it learns. */
@@ -21,6 +23,7 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
   const [groupSize, setGroupSize] = useState(8);
   const [groups, setGroups] = useState(4);
   const [temperature, setTemperature] = useState(1.6);
+  const [layoutSpread, setLayoutSpread] = useState<number | undefined>(undefined);
   const [points, setPoints] = useState<Point[]>([]);
 
   useEffect(() => setFrom((f) => f || sftRuns[0]?.name || ''), [sftRuns]);
@@ -53,6 +56,7 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
         groupSize,
         groupsPerBatch: groups,
         temperature,
+        ...(layoutSpread !== undefined ? { layoutSpread } : {}),
       });
       onError(null);
       setName(`rl-${stamp()}`);
@@ -80,6 +84,17 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
         <NumberField label="Group size" value={groupSize} fallback={2} onChange={setGroupSize} />
         <NumberField label="Groups per batch" value={groups} fallback={1} onChange={setGroups} />
         <NumberField label="Temperature" value={temperature} fallback={1.6} onChange={setTemperature} />
+        <label className="field" style={{ gridColumn: 'span 2' }}>
+          Initial states
+          <select
+            aria-label="Initial states"
+            value={layoutSpread === undefined ? 'anywhere' : 'region'}
+            onChange={(e) => setLayoutSpread(e.target.value === 'region' ? LIBERO_SPREAD : undefined)}
+          >
+            <option value="anywhere">Objects anywhere in the workspace</option>
+            <option value="region">Objects within ±2.5 cm of one scene (LIBERO-style, easier)</option>
+          </select>
+        </label>
       </div>
       <div className="buttons">
         <button type="button" className="primary" disabled={!from} onClick={() => void start()}>
