@@ -33,6 +33,8 @@ function inBowl(scene: Scene, cube: string): boolean {
 
 const cubeRestsOnTable = (scene: Scene, cube: string) => scene.bodyPos(cube)[2] < CUBE_HALF + 0.005;
 
+const lifted = (scene: Scene, cube: string) => scene.bodyPos(cube)[2] > CUBE_HALF + 0.05;
+
 export const liftRedCube: TaskDef = {
   id: 'lift_red_cube',
   instruction: 'pick up the red cube',
@@ -44,7 +46,7 @@ export const liftRedCube: TaskDef = {
     cubeAt(scene, RED, a!, layout);
     cubeAt(scene, BLUE, b!, layout);
   },
-  success: (scene) => scene.bodyPos(RED)[2] > CUBE_HALF + 0.05,
+  success: (scene) => lifted(scene, RED),
 };
 
 /** The scene both bowl tasks share: a bowl and two cubes, placed apart. */
@@ -167,7 +169,7 @@ export const BASE_TASKS: readonly TaskDef[] = [
     ...liftRedCube,
     id: 'lift_blue_cube',
     instruction: 'pick up the blue cube',
-    success: (scene) => scene.bodyPos(BLUE)[2] > CUBE_HALF + 0.05,
+    success: (scene) => lifted(scene, BLUE),
   },
   {
     ...redCubeInBowl,
