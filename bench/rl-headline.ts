@@ -38,8 +38,7 @@ import type { SftSample } from '../core/rl/sft';
 import { trainSft } from '../core/rl/sft';
 import { expertDemoSamples } from '../core/rl/sft/sim-demos';
 import { type EnvPool, playGroups } from '../core/rl/sim-rollouts';
-import { createTaskEnv, listTasks } from '../core/sim/env';
-import { runExpertEpisode } from '../core/sim/experts';
+import { listTasks } from '../core/sim/env';
 import { BASE_TASKS } from '../core/sim/tasks/suite';
 import { VectorEnv } from '../core/sim/vector/vector-env';
 import type { TinyVlaConfig } from '../models/tiny-vla/config';
@@ -74,7 +73,7 @@ const { values: args } = parseArgs({
 const tasks = args.tasks ? args.tasks.split(',') : listTasks().map((t) => t.id);
 const side = Number(args.image);
 const cameras = { width: side, height: side };
-const layout = args.spread === undefined ? {} : { layoutSpread: Number(args.spread) };
+const layoutSpread = args.spread === undefined ? undefined : Number(args.spread);
 const unseenSeeds = Array.from({ length: Number(args['eval-seeds']) }, (_, i) => 10_000 + i);
 const bank = args.states ? Number(args.states) : 0;
 const bankSeeds = Array.from({ length: bank }, (_, i) => i);
@@ -95,8 +94,8 @@ async function pretrainBase(): Promise<{ config: TinyVlaConfig; params: Map<stri
     return { config, params: paramsFromCheckpoint(tinyVla(config), join(dir, 'latest.ckpt')) };
   }
   const baseSamples: SftSample[] = [];
+  const seeds = Array.from({ length: baseDemos }, (_, i) => 20_000 + i);
   for (const task of BASE_TASKS) {
-    const seeds = Array.from({ length: baseDemos }, (_, i) => 20_000 + i);
     baseSamples.push(
       ...(await expertDemoSamples(task.id, seeds, { imageSize: side, actionNoise: 2 })).samples,
     );
@@ -128,20 +127,9 @@ async function pretrainBase(): Promise<{ config: TinyVlaConfig; params: Map<stri
 // 1. one scripted demo per task (seed 0), as SFT samples: observation + the next 8 actions
 const samples: SftSample[] = [];
 for (const task of tasks) {
-  const env = await createTaskEnv({ task, cameras, ...layout });
-  const ep = runExpertEpisode(env, 0);
-  env.close();
-  if (!ep.success) throw new Error(`expert failed on ${task}`);
-  const acts = ep.frames.map((f) => f.action);
-  ep.frames.forEach((f, t) => {
-    samples.push({
-      front: f.obs.images.front!.data,
-      wrist: f.obs.images.wrist!.data,
-      state: f.obs.state,
-      instruction: env.instruction,
-      actionChunk: Array.from({ length: 8 }, (_, c) => acts[Math.min(t + c, acts.length - 1)]!),
-    });
-  });
+  const demo = await expertDemoSamples(task, [0], { imageSize: side, layoutSpread });
+  if (demo.failed.length) throw new Error(`expert failed on ${task}`);
+  samples.push(...demo.samples);
 }
 const tDemos = performance.now();
 
@@ -160,7 +148,7 @@ const policy = tinyVlaTokenPolicy(sft.config);
 const pool = await VectorEnv.create({
   envs: { task: tasks[0]!, count: Number(args.envs) },
   cameras,
-  ...layout,
+  layoutSpread,
 });
 
 async function evaluate(

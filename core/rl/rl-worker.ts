@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     envs: { task: spec.tasks[0] as string, count: spec.envs ?? groupSize },
     workers: spec.envWorkers,
     cameras,
-    ...(spec.layoutSpread !== undefined ? { layoutSpread: spec.layoutSpread } : {}),
+    layoutSpread: spec.layoutSpread,
   });
   let recorder: DatasetRolloutRecorder | undefined;
   try {

@@ -67,7 +67,7 @@ export function tinyVlaRlSpec(
     evalSeeds: Array.from({ length: o.evalEpisodes }, (_, i) => 10_000 + i),
     evalEvery: 5,
     datasetRoot: o.rolloutsRoot,
-    ...(o.layoutSpread !== undefined ? { layoutSpread: o.layoutSpread } : {}),
+    layoutSpread: o.layoutSpread,
   };
 }
 

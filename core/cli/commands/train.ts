@@ -166,7 +166,7 @@ export function trainCommands(cli: Command): void {
           temperature: 1.6,
           evalEpisodes: 4,
           rolloutsRoot: join(out, 'rollouts'),
-          ...(opts.layoutSpread !== undefined ? { layoutSpread: opts.layoutSpread } : {}),
+          layoutSpread: opts.layoutSpread,
         });
         const bar = progressBar('rl', opts.updates);
         const job = startRlJobWorker(spec, (e) => {

@@ -16,11 +16,15 @@ function frameBytes(obs: EnvObservation, camera: string): Uint8Array {
 export async function expertDemoSamples(
   taskId: string,
   seeds: readonly number[],
-  opts: { imageSize?: number; chunk?: number; actionNoise?: number } = {},
+  opts: { imageSize?: number; chunk?: number; actionNoise?: number; layoutSpread?: number } = {},
 ): Promise<{ samples: SftSample[]; episodes: number; failed: number[] }> {
   const size = opts.imageSize ?? 64;
   const chunk = opts.chunk ?? 8;
-  const env = await createTaskEnv({ task: taskId, cameras: { width: size, height: size } });
+  const env = await createTaskEnv({
+    task: taskId,
+    cameras: { width: size, height: size },
+    layoutSpread: opts.layoutSpread,
+  });
   const samples: SftSample[] = [];
   const failed: number[] = [];
   try {
