@@ -1,14 +1,16 @@
 /**
  * Policy steps/s: one control step = the action held for 1/controlHz s of physics (8 substeps at
  * 30 Hz) plus both cameras ('front', 'wrist') rendered. Baseline: one env in the calling thread.
- * Against it: VectorEnv with N envs on 2 worker threads (batched step calls).
+ * Against it: VectorEnv with N envs on 2 worker threads (batched step calls), and the same envs
+ * playing open-loop action chunks in one call each, cameras rendered only at each chunk's last step
+ * (what RL rollouts do: the policy looks only then).
  *
  * Each configuration is timed REPS times after a warm-up and the best run is reported (the machine
  * is shared with other jobs, so slower runs measure them, not us). The last column, CPU time of the
  * whole process (all threads) per env step, does not depend on how busy the machine is: it shows
  * what the worker threads and messaging cost on top of the simulation itself.
  *
- *   npx tsx bench/sim-policy.ts [--steps 60] [--reps 2] [--size 64] [--envs 2,4,8] [--task lift_red_cube]
+ *   npx tsx bench/sim-policy.ts [--steps 64] [--reps 2] [--size 64] [--envs 2,4,8] [--chunk 8] [--task lift_red_cube]
  */
 import { cpus, loadavg } from 'node:os';
 import { createTaskEnv, HOME_STATE } from '../core/sim/env';
@@ -19,7 +21,8 @@ const opt = (name: string, def: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? (args[i + 1] ?? def) : def;
 };
-const STEPS = Number(opt('steps', '60'));
+const STEPS = Number(opt('steps', '64'));
+const CHUNK = Number(opt('chunk', '8'));
 const REPS = Number(opt('reps', '2'));
 const SIZE = Number(opt('size', '64'));
 const ENVS = opt('envs', '2,4,8').split(',').map(Number);
@@ -92,6 +95,26 @@ async function vector(n: number): Promise<Measure> {
   }
 }
 
+async function vectorChunks(n: number): Promise<Measure> {
+  const v = await VectorEnv.create({ envs: { task: TASK, count: n }, workers: WORKERS, cameras });
+  try {
+    const seeds = Array.from({ length: n }, (_, i) => i + 1);
+    const indices = seeds.map((_, i) => i);
+    const limits = seeds.map(() => CHUNK);
+    const play = async () => {
+      for (let t = 0; t < STEPS; t += CHUNK) {
+        const chunks = seeds.map((_, i) => Array.from({ length: CHUNK }, (_, c) => action(i, t + c)));
+        await v.stepChunk(chunks, indices, limits, 'last');
+      }
+    };
+    await v.reset(seeds);
+    await play();
+    return await best(n * STEPS, () => v.reset(seeds), play);
+  } finally {
+    await v.close();
+  }
+}
+
 const row = (name: string, envs: string, workers: string, m: Measure, base: Measure, n = 1): string[] => [
   name,
   envs,
@@ -107,6 +130,16 @@ const rows: string[][] = [row('1 env, in-process (baseline)', '1', '-', base, ba
 rows.push(row('1 env, in-process, no cameras (physics only)', '1', '-', await inProcess(false), base));
 for (const n of ENVS) {
   rows.push(row(`VectorEnv, ${n} envs`, String(n), String(Math.min(WORKERS, n)), await vector(n), base, n));
+  rows.push(
+    row(
+      `VectorEnv, ${n} envs, chunks of ${CHUNK}, cameras at chunk end`,
+      String(n),
+      String(Math.min(WORKERS, n)),
+      await vectorChunks(n),
+      base,
+      n,
+    ),
+  );
 }
 
 console.log(

@@ -1,3 +1,4 @@
+import { type ChunkImages, playChunk } from '../sim/chunk';
 import { createTaskEnv, type TaskEnv, type TaskEnvOptions } from '../sim/env';
 import type { EnvMeta } from '../sim/vector/protocol';
 import type { EnvPool } from './sim-rollouts';
@@ -36,9 +37,10 @@ export class LocalEnvPool implements EnvPool {
     return idx.map((i, k) => this.env(i).reset(seeds[k] as number));
   }
 
-  async step(actions: number[][], indices?: number[]) {
-    const idx = indices ?? this.list.map((_, i) => i);
-    return idx.map((i, k) => this.env(i).step(actions[k] as number[]));
+  async stepChunk(actions: number[][][], indices: number[], limits: number[], images: ChunkImages) {
+    return indices.map((i, k) =>
+      playChunk(this.env(i), actions[k] as number[][], limits[k] as number, images),
+    );
   }
 
   async setTask(index: number, task: string): Promise<EnvMeta> {

@@ -11,6 +11,8 @@ export interface RolloutMeta {
 
 /** Where finished rollouts go, so RL data is reviewable and reusable. */
 export interface RolloutRecorder {
+  /** Whether episodes keep camera frames (false: rollouts render only what the policy sees). */
+  readonly recordsImages: boolean;
   record(played: PlayedRollout, meta: RolloutMeta): Promise<void>;
   close(): Promise<void>;
 }
@@ -67,6 +69,10 @@ export class DatasetRolloutRecorder implements RolloutRecorder {
     /** Camera names the dataset declares (frames for others are not written). */
     private readonly cameras: string[],
   ) {}
+
+  get recordsImages(): boolean {
+    return this.cameras.length > 0;
+  }
 
   record(played: PlayedRollout, meta: RolloutMeta): Promise<void> {
     const frames = played.frames;

@@ -199,6 +199,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
       maxSteps: cfg.maxSteps,
       reward: cfg.reward,
       keepFrames: !!cfg.recorder,
+      frameImages: cfg.recorder?.recordsImages ?? false,
       random: rand.next,
       signal: cfg.signal,
       onRollout: cfg.recorder

@@ -49,6 +49,11 @@ export interface EnvStep {
   info: StepInfo;
 }
 
+export interface StepOptions {
+  /** Render the cameras for this step's observation (default true; false leaves `images` empty). */
+  images?: boolean;
+}
+
 export interface TaskEnv {
   readonly taskId: string;
   readonly instruction: string;
@@ -58,7 +63,9 @@ export interface TaskEnv {
   readonly jointLimits: JointLimit[];
   reset(seed: number): EnvObservation;
   /** Joint targets (deg / 0..100) held for one control period (several physics substeps). */
-  step(action: number[]): EnvStep;
+  step(action: number[], opts?: StepOptions): EnvStep;
+  /** The current observation, with camera frames. */
+  observe(): EnvObservation;
   success(): boolean;
   info(): StepInfo;
   /** Frees MjModel/MjData. */
@@ -174,13 +181,13 @@ export class MujocoTaskEnv implements TaskEnv {
     return regionLayout(randomLayout(mulberry32(NOMINAL_SCENE_SEED)), rng, this.layoutSpread);
   }
 
-  step(action: number[]): EnvStep {
+  step(action: number[], opts: StepOptions = {}): EnvStep {
     this.assertOpen();
     this.writeCtrl(this.validate(action));
     const { mujoco, model, data } = this.scene;
     for (let i = 0; i < this.substeps; i++) mujoco.mj_step(model, data);
     this.scene.invalidate();
-    return { obs: this.observe(), success: this.success(), info: this.info() };
+    return { obs: this.observe(opts.images ?? true), success: this.success(), info: this.info() };
   }
 
   success(): boolean {
@@ -212,9 +219,9 @@ export class MujocoTaskEnv implements TaskEnv {
     return [...this.armQposAdr.map((a) => q[a]! * RAD2DEG), this.gripperState()];
   }
 
-  observe(): EnvObservation {
+  observe(withImages = true): EnvObservation {
     const images: Record<string, CameraFrame> = {};
-    for (const cam of this.cameras) images[cam.cameraName] = cam.render(this.scene.data);
+    if (withImages) for (const cam of this.cameras) images[cam.cameraName] = cam.render(this.scene.data);
     return { state: this.state(), images };
   }
 

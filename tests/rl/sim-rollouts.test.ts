@@ -4,6 +4,7 @@ import { rolloutMask } from '../../core/rl/grpo/masks';
 import { stateMlpPolicy } from '../../core/rl/policies/state-mlp';
 import { PolicyRunner } from '../../core/rl/policy-runner';
 import { type EnvPool, playGroups } from '../../core/rl/sim-rollouts';
+import type { ChunkImages, ChunkStep } from '../../core/sim/chunk';
 import type { EnvMeta } from '../../core/sim/vector/protocol';
 
 /** A fake pool (unit test): env i succeeds after `succeedAt(task, seed, i)` steps, else never. */
@@ -13,6 +14,7 @@ class FakePool implements EnvPool {
   seeds: number[];
   setTaskCalls = 0;
   resets: { env: number; seed: number }[] = [];
+  imageModes = new Set<ChunkImages>();
   constructor(
     tasks: string[],
     private succeedAt: (task: string, seed: number, env: number) => number,
@@ -38,12 +40,18 @@ class FakePool implements EnvPool {
       return { state: [0, 0, 0, 0, 0, 50], images: {} };
     });
   }
-  async step(actions: number[][], indices: number[] = []) {
+  async stepChunk(actions: number[][][], indices: number[], limits: number[], images: ChunkImages) {
+    this.imageModes.add(images);
     return indices.map((i, k) => {
-      expect(actions[k]).toHaveLength(6);
-      this.steps[i]!++;
-      const success = this.steps[i] === this.succeedAt(this.metas[i]!.taskId, this.seeds[i]!, i);
-      return { obs: { state: [this.steps[i]!, 0, 0, 0, 0, 50], images: {} }, success };
+      const out: ChunkStep[] = [];
+      for (const action of actions[k]!.slice(0, limits[k])) {
+        expect(action).toHaveLength(6);
+        this.steps[i]!++;
+        const success = this.steps[i] === this.succeedAt(this.metas[i]!.taskId, this.seeds[i]!, i);
+        out.push({ obs: { state: [this.steps[i]!, 0, 0, 0, 0, 50], images: {} }, success });
+        if (success) break;
+      }
+      return out;
     });
   }
   async setTask(index: number, task: string) {
@@ -101,6 +109,36 @@ describe('simulator rollouts', () => {
     expect(Array.from(d.behaviourLogp).every((v) => v < 0 && v > -10)).toBe(true);
     expect(d.inputs.state?.shape).toEqual([6]);
     expect(a?.rollouts[0]?.policyVersion).toBe(3);
+    // nothing kept: only the observations the policy sees are rendered
+    expect([...pool.imageModes]).toEqual(['last']);
+  });
+
+  it('keeps one frame per executed step, rendering every step only when frame images are wanted', async () => {
+    for (const frameImages of [true, false]) {
+      const pool = new FakePool(['A', 'A'], (_t, _s, i) => (i === 0 ? 6 : -1));
+      const runner = new PolicyRunner(policy, 1);
+      const res = await playGroups({
+        pool,
+        runner,
+        state: { policy, params: initParams(policy.model, 0), version: 0 },
+        groups: [{ task: 'A', seed: 1 }],
+        groupSize: 2,
+        temperature: 1,
+        maxSteps: 10,
+        keepFrames: true,
+        frameImages,
+        random: rng(2),
+      });
+      await runner.release();
+      expect([...pool.imageModes]).toEqual([frameImages ? 'all' : 'last']);
+      const [won, lost] = res.played[0] ?? [];
+      expect(won?.frames?.map((f) => f.state[0])).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(won?.frames?.map((f) => f.success)).toEqual([false, false, false, false, false, true]);
+      expect(lost?.frames).toHaveLength(10);
+      // 10 steps in chunks of 4: the last chunk is cut at the step limit
+      expect(lost?.rollout.decisions).toHaveLength(3);
+      expect(lost?.frames?.every((f) => f.action.length === 6)).toBe(true);
+    }
   });
 
   it('switches env tasks only when no block holds the task, and refuses groups larger than the pool', async () => {

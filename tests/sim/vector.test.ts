@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTaskEnv as createArmEnv, HOME_STATE } from '../../core/sim/env';
-import type { EnvObservation, TaskEnv } from '../../core/sim/vector/contract';
+import type { EnvObservation, EnvStep, TaskEnv } from '../../core/sim/vector/contract';
 import { createTaskEnv, PROBE_ENV_MODULE } from '../../core/sim/vector/probe-env';
 import { VectorEnv } from '../../core/sim/vector/vector-env';
 
@@ -76,6 +76,41 @@ describe('VectorEnv', () => {
     ref.reset(2);
     const [s1] = await v.step([[30, -30]], [1]);
     expect(s1?.obs.state).toEqual(ref.step([30, -30]).obs.state);
+  });
+
+  it('plays action chunks in one call exactly like stepping, up to each step limit, images as asked', async () => {
+    const v = await vector({ envs: { task: 'probe', count: 3 }, workers: 2, cameras });
+    const seeds = [7, 8, 9];
+    const refs = await Promise.all(seeds.map(() => inProcess()));
+    await v.reset(seeds);
+    for (const [i, e] of refs.entries()) e.reset(seeds[i] as number);
+    const chunk = (i: number, t: number) =>
+      Array.from({ length: 4 }, (_, c) => [20 * i - 20 + 4 * c + t, 10 - 6 * c - t]);
+    for (const [t, images] of [
+      [0, 'last'],
+      [1, 'all'],
+    ] as const) {
+      const limits = [4, 2, 3];
+      const got = await v.stepChunk(
+        seeds.map((_, i) => chunk(i, t)),
+        [0, 1, 2],
+        limits,
+        images,
+      );
+      refs.forEach((e, i) => {
+        const want = chunk(i, t)
+          .slice(0, limits[i])
+          .map((a) => e.step(a));
+        const steps = got[i] ?? [];
+        expect(steps.map((s) => [s.obs.state, s.success])).toEqual(want.map((s) => [s.obs.state, s.success]));
+        steps.forEach((s, c) => {
+          const last = c === steps.length - 1;
+          if (images === 'all' || last) expect(plain(s.obs)).toEqual(plain((want[c] as EnvStep).obs));
+          else expect(s.obs.images).toEqual({});
+        });
+      });
+    }
+    await expect(v.stepChunk([[[0, 0]]], [0], [1, 1], 'last')).rejects.toThrow(/1 chunks but 2 step limits/);
   });
 
   it('rejects a bad batch with a clear message; the other envs still advance and stay usable', async () => {

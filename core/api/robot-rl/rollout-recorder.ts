@@ -30,6 +30,10 @@ export class RobotRolloutRecorder implements RolloutRecorder {
     private readonly cameras: string[],
   ) {}
 
+  get recordsImages(): boolean {
+    return this.cameras.length > 0;
+  }
+
   record(played: PlayedRollout, meta: RolloutMeta): Promise<void> {
     const frames = played.frames ?? [];
     this.lastIndex = null;

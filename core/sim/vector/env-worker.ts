@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { CameraFrame } from '../../hardware/robot';
+import { type ChunkStep, playChunk } from '../chunk';
 import { createTaskEnv } from '../env';
 import type { CreateTaskEnv, EnvObservation, EnvStep, TaskEnv, TaskEnvOptions } from './contract';
 import type { EnvMeta, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
@@ -93,7 +94,11 @@ function reply(id: number, out: { results: unknown[]; error?: EnvError }, transf
     } satisfies WorkerReply);
   } else {
     port.postMessage(
-      { id, ok: true, results: out.results as EnvObservation[] | EnvStep[] } satisfies WorkerReply,
+      {
+        id,
+        ok: true,
+        results: out.results as EnvObservation[] | EnvStep[] | ChunkStep[][],
+      } satisfies WorkerReply,
       transfer,
     );
   }
@@ -116,6 +121,16 @@ async function handle(req: WorkerRequest, create: CreateTaskEnv): Promise<void> 
           const s = envAt(index).step(action);
           return { obs: detachImages(s.obs, transfer), success: s.success, info: s.info };
         });
+        reply(req.id, results, transfer);
+        return;
+      }
+      case 'chunk': {
+        const results = eachEnv(req.items, ({ index, actions, limit, images }) =>
+          playChunk(envAt(index), actions, limit, images).map((s) => ({
+            obs: detachImages(s.obs, transfer),
+            success: s.success,
+          })),
+        );
         reply(req.id, results, transfer);
         return;
       }

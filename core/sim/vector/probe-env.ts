@@ -8,7 +8,7 @@ import { isMainThread } from 'node:worker_threads';
 import loadMujoco, { type MainModule, type MjData, type MjModel } from 'mujoco-js';
 import { mulberry32 } from '../../util/rng';
 import { RayCamera } from '../render/ray-camera';
-import type { EnvObservation, EnvStep, StepInfo, TaskEnv, TaskEnvOptions } from './contract';
+import type { EnvObservation, EnvStep, StepInfo, StepOptions, TaskEnv, TaskEnvOptions } from './contract';
 
 export const PROBE_ENV_MODULE = new URL('./probe-env', import.meta.url).href;
 
@@ -85,7 +85,7 @@ class ProbeEnv implements TaskEnv {
     return this.observe();
   }
 
-  step(action: number[]): EnvStep {
+  step(action: number[], opts: StepOptions = {}): EnvStep {
     if (this.taskId === 'probe-crash' && !isMainThread) process.exit(3);
     if (action.length !== 2 || action.some((a) => !Number.isFinite(a))) {
       throw new Error(`probe env expects 2 finite joint targets in degrees, got [${action.join(', ')}]`);
@@ -93,7 +93,7 @@ class ProbeEnv implements TaskEnv {
     (this.data.ctrl as Float64Array).set(action.map((a) => a / DEG));
     for (let i = 0; i < this.substeps; i++) this.mujoco.mj_step(this.model, this.data);
     this.mujoco.mj_forward(this.model, this.data);
-    return { obs: this.observe(), success: this.success(), info: this.info() };
+    return { obs: this.observe(opts.images ?? true), success: this.success(), info: this.info() };
   }
 
   success(): boolean {
@@ -120,10 +120,10 @@ class ProbeEnv implements TaskEnv {
     this.model.delete();
   }
 
-  private observe(): EnvObservation {
+  observe(withImages = true): EnvObservation {
     const q = this.data.qpos as Float64Array;
     const images: EnvObservation['images'] = {};
-    for (const cam of this.cameras) images[cam.cameraName] = cam.render(this.data);
+    if (withImages) for (const cam of this.cameras) images[cam.cameraName] = cam.render(this.data);
     return { state: [(q[0] as number) * DEG, (q[1] as number) * DEG], images };
   }
 }

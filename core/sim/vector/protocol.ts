@@ -1,5 +1,6 @@
 /** Messages between VectorEnv (main thread) and its env workers. */
 import type { JointLimit } from '../../hardware/robot';
+import type { ChunkImages, ChunkStep } from '../chunk';
 import type { EnvObservation, EnvStep, TaskEnvOptions } from './contract';
 
 export interface EnvSlotSpec extends TaskEnvOptions {
@@ -21,14 +22,23 @@ export interface EnvMeta {
   jointLimits: JointLimit[];
 }
 
+/** An action chunk for one env: see playChunk. */
+export interface ChunkItem {
+  index: number;
+  actions: number[][];
+  limit: number;
+  images: ChunkImages;
+}
+
 export type WorkerRequest =
   | { id: number; op: 'reset'; items: { index: number; seed: number }[] }
   | { id: number; op: 'step'; items: { index: number; action: number[] }[] }
+  | { id: number; op: 'chunk'; items: ChunkItem[] }
   | { id: number; op: 'setTask'; index: number; task: string }
   | { id: number; op: 'close' };
 
 export type WorkerReply =
   | { type: 'ready'; meta: { index: number; meta: EnvMeta }[] }
   | { type: 'init-error'; message: string }
-  | { id: number; ok: true; results: EnvObservation[] | EnvStep[] | EnvMeta | null }
+  | { id: number; ok: true; results: EnvObservation[] | EnvStep[] | ChunkStep[][] | EnvMeta | null }
   | { id: number; ok: false; message: string; envIndex?: number };

@@ -15,8 +15,9 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/worker';
+import type { ChunkImages, ChunkStep } from '../chunk';
 import type { EnvObservation, EnvStep, TaskEnvOptions } from './contract';
-import type { EnvMeta, EnvSlotSpec, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
+import type { ChunkItem, EnvMeta, EnvSlotSpec, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
 
 export type { EnvMeta } from './protocol';
 
@@ -167,6 +168,28 @@ export class VectorEnv {
     return this.scatter<EnvStep>('step', targets, (k) => ({ action: actions[k] as number[] }));
   }
 
+  /**
+   * Execute one action chunk per listed env, each in a single worker round trip: env indices[k]
+   * plays actions[k] open-loop, stopping early on success or after limits[k] steps. Returns each
+   * env's executed steps; with images 'last' only the final step carries camera frames.
+   */
+  async stepChunk(
+    actions: number[][][],
+    indices: number[],
+    limits: number[],
+    images: ChunkImages,
+  ): Promise<ChunkStep[][]> {
+    const targets = this.targets(actions.length, indices, 'stepChunk', 'chunks');
+    if (limits.length !== actions.length) {
+      throw new Error(`VectorEnv.stepChunk: ${actions.length} chunks but ${limits.length} step limits.`);
+    }
+    return this.scatter<ChunkStep[]>('chunk', targets, (k) => ({
+      actions: actions[k] as number[][],
+      limit: limits[k] as number,
+      images,
+    }));
+  }
+
   /** Replace env i with a fresh env of another task (same camera and control settings). */
   async setTask(index: number, task: string): Promise<EnvMeta> {
     this.usable();
@@ -292,9 +315,9 @@ export class VectorEnv {
   }
 
   private async scatter<T>(
-    op: 'reset' | 'step',
+    op: 'reset' | 'step' | 'chunk',
     targets: number[],
-    item: (k: number) => { seed: number } | { action: number[] },
+    item: (k: number) => { seed: number } | { action: number[] } | Omit<ChunkItem, 'index'>,
   ): Promise<T[]> {
     this.usable();
     const byWorker = new Map<WorkerHandle, { ks: number[]; items: ({ index: number } & object)[] }>();

@@ -1,0 +1,35 @@
+import type { EnvObservation, TaskEnv } from './env';
+
+/** One step of an action chunk: the observation after it and whether the task is done. */
+export interface ChunkStep {
+  obs: EnvObservation;
+  success: boolean;
+}
+
+/**
+ * Which steps of a chunk carry camera frames: 'all', or only the 'last' one (the step the policy
+ * looks at next; rendering is most of a step's cost, so skipping the others is several times faster).
+ */
+export type ChunkImages = 'all' | 'last';
+
+/**
+ * Execute an action chunk open-loop on one env, stopping early on success or after `limit` steps.
+ * The returned steps are those executed; the last one always carries camera frames.
+ */
+export function playChunk(
+  env: TaskEnv,
+  actions: readonly number[][],
+  limit: number,
+  images: ChunkImages,
+): ChunkStep[] {
+  const n = Math.min(actions.length, Math.max(0, limit));
+  const out: ChunkStep[] = [];
+  for (let i = 0; i < n; i++) {
+    const step = env.step(actions[i] as number[], { images: images === 'all' });
+    const last = step.success || i === n - 1;
+    const obs = last && images === 'last' ? env.observe() : step.obs;
+    out.push({ obs, success: step.success });
+    if (step.success) break;
+  }
+  return out;
+}
