@@ -7,12 +7,15 @@
  *                                [--budget-min 30] [--eval-seeds 20] [--envs 8] [--groups 4]
  *                                [--lr 1e-4] [--max-stalled 1000] [--temperature 1.6] [--sigma 0]
  *                                [--states 10] [--spread 0.025] [--sft-lr 1e-3]
+ *                                [--state-sampling uniform|informative]
  *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
  *
  * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
  * initial states (seeds 0..K-1; the demo is seed 0), RL samples its groups from that bank and the
  * headline success is greedy success on the bank. Unseen layouts (seeds 10000+) are reported too.
  * Without it, RL draws layouts from the whole distribution and only unseen layouts are scored.
+ * `--state-sampling informative` draws bank states by how informative their recent groups were
+ * (core/rl/grpo/state-sampler.ts) instead of uniformly.
  * `--spread M` places objects LIBERO-style, within ±M metres of a fixed scene (TaskEnvOptions.layoutSpread)
  * instead of anywhere in the workspace; LIBERO's object regions are 2-5 cm boxes.
  * `--base-demos N` first pretrains a base policy on N scripted demos of each task outside the suite
@@ -28,6 +31,7 @@ import { recordExpertDemos } from '../core/api/jobs/expert-demos';
 import { episodesOf } from '../core/api/pushcut-analysis';
 import { openDataset, RecordingSession } from '../core/data';
 import { SO101_JOINTS } from '../core/hardware/robot';
+import type { StateSampling } from '../core/rl/grpo/state-sampler';
 import { tinyVlaTokenPolicy } from '../core/rl/policies/tiny-vla';
 import { PolicyRunner } from '../core/rl/policy-runner';
 import { paramsFromCheckpoint } from '../core/rl/policy-spec';
@@ -65,6 +69,7 @@ const { values: args } = parseArgs({
     states: { type: 'string' },
     spread: { type: 'string' },
     'sft-lr': { type: 'string', default: '1e-3' },
+    'state-sampling': { type: 'string', default: 'uniform' },
     'base-demos': { type: 'string', default: '0' },
     'base-steps': { type: 'string', default: '8000' },
     'base-cache': { type: 'string' },
@@ -203,6 +208,7 @@ const rl = await runRlJob({
   groupsPerBatch: Number(args.groups),
   temperature: Number(args.temperature),
   ...(bank ? { seedRange: bank } : {}),
+  stateSampling: args['state-sampling'] as StateSampling,
   maxStalledBatches: Number(args['max-stalled']),
   update: { lr: Number(args.lr), rowsPerStep: 64 },
   signal: budget,

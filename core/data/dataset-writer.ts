@@ -203,9 +203,19 @@ export class DatasetWriter {
     return path;
   }
 
-  /** Make a finished episode part of the dataset: its files must already be in place. */
-  commit(record: EpisodeRecord, pendingPath: string): void {
+  /**
+   * Make a finished episode part of the dataset: its files must already be in place. With
+   * `metaLater`, meta/ is rewritten at the next writeMeta() instead (rewriting the episodes table
+   * costs time in proportion to its size); until then the episode's pending record is what makes
+   * it durable: a crash before that is recovered on the next open.
+   */
+  commit(record: EpisodeRecord, pendingPath: string, metaLater = false): void {
     this.episodes.push(record);
+    if (metaLater) {
+      this.deferred.push(pendingPath);
+      this.clearRecordingMarker();
+      return;
+    }
     try {
       this.writeMeta();
     } catch (err) {
@@ -214,6 +224,14 @@ export class DatasetWriter {
     }
     rmSync(pendingPath, { force: true });
     this.clearRecordingMarker();
+  }
+
+  /** Pending records of episodes committed with `metaLater`, removed once meta/ lists them. */
+  private deferred: string[] = [];
+
+  /** Whether episodes committed with `metaLater` still wait for meta/ to list them. */
+  get metaPending(): boolean {
+    return this.deferred.length > 0;
   }
 
   setLabel(index: number, label: { success?: boolean | null; note?: string | null; tags?: string[] }): void {
@@ -295,6 +313,8 @@ export class DatasetWriter {
     this.info.total_tasks = this.tasks.length;
     this.info.splits = { train: `0:${n}` };
     atomicWriteFile(this.path(INFO_PATH), JSON.stringify(this.info, null, 4));
+    for (const p of this.deferred) rmSync(p, { force: true });
+    this.deferred = [];
   }
 
   datasetStats(): Record<string, Record<string, unknown>> {

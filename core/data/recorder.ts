@@ -351,8 +351,13 @@ export class RecordingSession {
     return true;
   }
 
-  /** Finish the episode; resolves once it is committed on disk. Returns its episode_index. */
-  async endEpisode(label: EpisodeLabel = {}): Promise<number> {
+  /**
+   * Finish the episode; resolves once it is committed on disk. Returns its episode_index.
+   * `metaLater` defers rewriting meta/ (the episodes table, stats, info) to flushMeta(): for
+   * writers of many short episodes (RL rollouts). The episode is durable either way: a crash
+   * before the flush is recovered on the next open.
+   */
+  async endEpisode(label: EpisodeLabel = {}, opts: { metaLater?: boolean } = {}): Promise<number> {
     const a = this.active;
     if (!a || this.state !== 'recording') {
       throw new DatasetError('No episode is being recorded.', 'not_recording');
@@ -395,7 +400,7 @@ export class RecordingSession {
       await Promise.all([...a.encoders.values()].map((e) => e.enc.finish()));
       for (const e of a.encoders.values()) durableRename(e.partial, e.final);
       atomicWriteFile(w.path(w.dataPath(a.fileRef)), encodeEpisodeData(a.frames, placement));
-      w.commit(record, pending);
+      w.commit(record, pending, opts.metaLater ?? false);
     } catch (err) {
       this.abortActive();
       throw this.fail(err);
@@ -436,12 +441,26 @@ export class RecordingSession {
     await this.writer.deleteEpisode(index);
   }
 
+  /** Rewrite meta/ for episodes ended with `metaLater`, so readers see them. */
+  flushMeta(): void {
+    if (!this.writer.metaPending) return;
+    try {
+      this.writer.writeMeta();
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
     await this.discardEpisode();
     await this.dropWarm();
-    this.writer.close();
+    try {
+      if (this.writer.metaPending) this.writer.writeMeta();
+    } finally {
+      this.writer.close();
+    }
   }
 
   private abortActive(): void {

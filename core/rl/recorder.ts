@@ -14,6 +14,8 @@ export interface RolloutRecorder {
   /** Whether episodes keep camera frames (false: rollouts render only what the policy sees). */
   readonly recordsImages: boolean;
   record(played: PlayedRollout, meta: RolloutMeta): Promise<void>;
+  /** Make the episodes recorded so far visible to readers of the dataset (once per batch). */
+  flush?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export async function writeRolloutEpisode(
   cameras: readonly string[],
   frames: Frames,
   meta: RolloutMeta,
-  extra: { tags?: string[]; note?: string | null } = {},
+  extra: { tags?: string[]; note?: string | null; metaLater?: boolean } = {},
 ): Promise<number> {
   const index = session.startEpisode({
     task: meta.instruction,
@@ -48,17 +50,21 @@ export async function writeRolloutEpisode(
       done: last,
     });
   });
-  await session.endEpisode({
-    success: meta.reward === null ? null : meta.reward === 1,
-    ...(extra.note !== undefined ? { note: extra.note } : {}),
-  });
+  await session.endEpisode(
+    {
+      success: meta.reward === null ? null : meta.reward === 1,
+      ...(extra.note !== undefined ? { note: extra.note } : {}),
+    },
+    { metaLater: extra.metaLater ?? false },
+  );
   return index;
 }
 
 /**
  * Writes each rollout as a LeRobotDataset episode (source 'rollout', policy version, reward) via
  * the dataset's RecordingSession. Episodes are committed one at a time, in order; an episode is
- * on disk once `record` resolves, so a crash loses no completed rollout.
+ * on disk once `record` resolves, so a crash loses no completed rollout. The dataset's meta/ tables
+ * are rewritten by `flush` (and `close`), not after every episode: readers see a batch at a time.
  */
 export class DatasetRolloutRecorder implements RolloutRecorder {
   private chain: Promise<void> = Promise.resolve();
@@ -80,11 +86,18 @@ export class DatasetRolloutRecorder implements RolloutRecorder {
       return Promise.reject(new Error('Rollout has no frames: play it with keepFrames to record it'));
     if (frames.length === 0) return this.chain; // nothing happened (stopped before the first step)
     const run = async () => {
-      await writeRolloutEpisode(this.session, this.cameras, frames, meta);
+      // Yield first: the caller posts its next simulation request, and this write overlaps it.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await writeRolloutEpisode(this.session, this.cameras, frames, meta, { metaLater: true });
       this.recorded++;
     };
     this.chain = this.chain.then(run, run);
     return this.chain;
+  }
+
+  async flush(): Promise<void> {
+    await this.chain;
+    this.session.flushMeta();
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadCheckpoint } from '../nn/checkpoint';
 import type { ParamValues } from '../nn/model';
 import { collectDynamicBatch } from './grpo/dynamic-sampling';
+import { StateSampler, type StateSampling } from './grpo/state-sampler';
 import type { RolloutGroup } from './grpo/types';
 import { type GrpoUpdateConfig, GrpoUpdater, type UpdateMetrics } from './grpo/update';
 import type { PolicyState, TokenPolicy } from './policy';
@@ -33,6 +34,8 @@ export interface RlJobConfig {
   update?: GrpoUpdateConfig;
   /** Initial-state seeds are drawn from [0, seedRange) (default 1e6); pass a small range to train on few states. */
   seedRange?: number;
+  /** How seeds are drawn (default 'uniform'; 'informative' favours states whose groups disagree). */
+  stateSampling?: StateSampling;
   /** Seed of the job's random streams (initial states, sampling, mini-batches). */
   seed?: number;
   /** Greedy evaluation on these seeds per task, before the first and after every `evalEvery` updates. */
@@ -50,6 +53,7 @@ export interface PhaseTimes {
   rolloutMs: number;
   inferenceMs: number;
   envMs: number;
+  recordWaitMs: number;
   updateMs: number;
   checkpointMs: number;
 }
@@ -127,6 +131,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   const updater = await GrpoUpdater.create(cfg.policy, cfg.initialParams, { temperature, ...cfg.update });
   const runner = new PolicyRunner(cfg.policy, cfg.update?.threads);
   const rand = new Stream((cfg.seed ?? 1) >>> 0);
+  const states = new StateSampler(cfg.stateSampling ?? 'uniform', seedRange);
   let done = 0;
   let resumedFrom: number | null = null;
   const ckptPath = latestCheckpoint(cfg.runDir);
@@ -135,6 +140,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     updater.trainer.restore(ckpt, `checkpoint ${ckptPath}`);
     done = Number(ckpt.meta.updates ?? 0);
     rand.state = Number(ckpt.meta.rngState ?? rand.state) >>> 0;
+    states.restore(ckpt.meta.stateStats);
     resumedFrom = done;
   } else {
     writeFileSync(
@@ -146,6 +152,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
           groupSize,
           groupsPerBatch,
           temperature,
+          stateSampling: states.mode,
           update: cfg.update ?? {},
         },
         null,
@@ -185,10 +192,10 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
 
   let nextTask = 0;
   const sample = async (count: number): Promise<RolloutGroup[]> => {
-    const requests: GroupRequest[] = Array.from({ length: count }, () => ({
-      task: cfg.tasks[nextTask++ % cfg.tasks.length] as string,
-      seed: Math.floor(rand.next() * seedRange),
-    })).sort((a, b) => a.task.localeCompare(b.task));
+    const requests: GroupRequest[] = Array.from({ length: count }, () => {
+      const task = cfg.tasks[nextTask++ % cfg.tasks.length] as string;
+      return { task, seed: states.pick(task, rand.next) };
+    }).sort((a, b) => a.task.localeCompare(b.task));
     const res = await playGroups({
       pool: cfg.pool,
       runner,
@@ -214,10 +221,23 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     });
     phase.inferenceMs += res.times.inferenceMs;
     phase.envMs += res.times.envMs;
+    phase.recordWaitMs += res.times.recordWaitMs;
+    for (const g of res.groups) {
+      const wins = g.rollouts.filter((r) => r.reward === 1).length;
+      states.observe(g.task, g.seed, wins, g.rollouts.length);
+    }
     return res.groups;
   };
 
-  let phase: PhaseTimes = { rolloutMs: 0, inferenceMs: 0, envMs: 0, updateMs: 0, checkpointMs: 0 };
+  const noTimes = (): PhaseTimes => ({
+    rolloutMs: 0,
+    inferenceMs: 0,
+    envMs: 0,
+    recordWaitMs: 0,
+    updateMs: 0,
+    checkpointMs: 0,
+  });
+  let phase = noTimes();
   let reason: RlJobResult['reason'] = 'completed';
   let message: string | undefined;
   const result: Partial<RlJobResult> = {};
@@ -225,13 +245,16 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   try {
     if (cfg.evalSeeds?.length) result.evalBefore = await evaluate();
     while (done < cfg.updates) {
-      phase = { rolloutMs: 0, inferenceMs: 0, envMs: 0, updateMs: 0, checkpointMs: 0 };
+      phase = noTimes();
       let t0 = performance.now();
       const batch = await collectDynamicBatch(sample, {
         groups: groupsPerBatch,
         maxGroups: cfg.maxGroupsPerBatch,
         signal: cfg.signal,
       });
+      const tFlush = performance.now();
+      await cfg.recorder?.flush?.();
+      phase.recordWaitMs += performance.now() - tFlush;
       phase.rolloutMs = performance.now() - t0;
       const s = batch.stats;
       const successByTask: Record<string, number> = {};
@@ -258,7 +281,12 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
       phase.updateMs = performance.now() - t0;
       done++;
       t0 = performance.now();
-      updater.trainer.save(ckptPath, { updates: done, rngState: rand.state, tasks: cfg.tasks });
+      updater.trainer.save(ckptPath, {
+        updates: done,
+        rngState: rand.state,
+        tasks: cfg.tasks,
+        stateStats: states.snapshot(),
+      });
       phase.checkpointMs = performance.now() - t0;
       emit({ type: 'checkpoint', path: ckptPath, policyVersion: done });
       emit({

@@ -65,13 +65,18 @@ export interface SimRolloutOptions {
   frameImages?: boolean;
   random?: () => number;
   signal?: AbortSignal;
-  /** Called as each rollout's reward is known (recording, live metrics). */
+  /**
+   * Called as each rollout's reward is known (recording, live metrics). A returned promise is not
+   * waited for until every group has played, so writes overlap the next groups' simulation.
+   */
   onRollout?: (played: PlayedRollout, group: GroupRequest) => void | Promise<void>;
 }
 
 export interface SimRolloutTimes {
   inferenceMs: number;
   envMs: number;
+  /** Waiting for onRollout's promises (episode writes) after the last group played. */
+  recordWaitMs: number;
 }
 
 interface Slot {
@@ -107,7 +112,8 @@ export async function playGroups(
   }
   const reward = opts.reward ?? new SimSuccessReward();
   const random = opts.random ?? Math.random;
-  const times: SimRolloutTimes = { inferenceMs: 0, envMs: 0 };
+  const times: SimRolloutTimes = { inferenceMs: 0, envMs: 0, recordWaitMs: 0 };
+  const writes: Promise<void>[] = [];
   const perWave = Math.floor(pool.size / groupSize);
   const out: RolloutGroup[] = [];
   const played: PlayedRollout[][] = [];
@@ -209,12 +215,17 @@ export async function playGroups(
         const p: PlayedRollout = { rollout, success: s.success };
         if (opts.keepFrames) p.frames = s.frames;
         groupPlayed.push(p);
-        await opts.onRollout?.(p, req);
+        const write = Promise.resolve(opts.onRollout?.(p, req));
+        write.catch(() => {}); // reported by the Promise.all below, not as an unhandled rejection
+        writes.push(write);
       }
       out.push({ id, task: req.task, seed: req.seed, rollouts: groupPlayed.map((p) => p.rollout) });
       played.push(groupPlayed);
     }
   }
+  const t0 = performance.now();
+  await Promise.all(writes);
+  times.recordWaitMs = performance.now() - t0;
   return { groups: out, played, times };
 }
 

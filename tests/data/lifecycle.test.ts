@@ -213,6 +213,41 @@ describe('crash safety', () => {
   });
 });
 
+describe('deferred meta commits (RL rollouts)', () => {
+  it('episodes ended with metaLater appear at flushMeta, and a crash before it recovers them', async () => {
+    const root = join(base, 'meta-later');
+    const robot = { joints: JOINTS, robotType: 'so101_follower', cameras: [] };
+    const rec = await RecordingSession.open({ root, robot });
+    const episode = async (len: number) => {
+      rec.startEpisode({ task: 'push the cube', source: 'rollout', policyVersion: '1' });
+      for (let t = 0; t < len; t++)
+        rec.addFrame({ state: [t, 0, 0, 0, 0, 0], action: [t, 0, 0, 0, 0, 1], images: {} });
+      return rec.endEpisode({ success: len % 2 === 0 }, { metaLater: true });
+    };
+    expect([await episode(4), await episode(5), await episode(6)]).toEqual([0, 1, 2]);
+    expect((await DatasetReader.open(root)).listEpisodes()).toHaveLength(0);
+    rec.flushMeta();
+    expect((await DatasetReader.open(root)).listEpisodes().map((e) => e.length)).toEqual([4, 5, 6]);
+    await episode(7);
+    await episode(8);
+    // The app dies: meta/ still lists three episodes; nothing is flushed or closed.
+    (rec as unknown as { writer: DatasetWriter }).writer.close();
+    const reopened = await RecordingSession.open({ root, robot });
+    expect(reopened.recovery.recovered).toEqual([3, 4]);
+    await reopened.close();
+    expect(await validateDataset(root)).toEqual([]);
+    const ds = await DatasetReader.open(root);
+    expect(ds.listEpisodes().map((e) => [e.length, e.success])).toEqual([
+      [4, true],
+      [5, false],
+      [6, true],
+      [7, false],
+      [8, true],
+    ]);
+    expect((await ds.loadEpisode(4)).state[7]?.[0]).toBe(7);
+  });
+});
+
 describe('crash during delete', () => {
   it('a delete interrupted after its journal was written is finished on the next open', async () => {
     const root = join(base, 'delete-crash');
