@@ -492,8 +492,16 @@ export const commandSchemas = {
         evalEpisodes: z.number().int().min(0).max(1000).default(4),
         /** Place objects within this many metres of one nominal scene (LIBERO-style); default anywhere. */
         layoutSpread: z.number().min(0).max(0.1).optional(),
+        /** Train on a fixed bank of this many initial layouts per task (LIBERO-style); default: a new one per group. */
+        states: z.number().int().min(1).max(10_000).optional(),
+        /** How groups pick their initial layout: 'informative' favours bank layouts whose groups disagree. */
+        stateSampling: z.enum(['uniform', 'informative']).default('uniform'),
       })
-      .strict(),
+      .strict()
+      .refine((a) => a.stateSampling === 'uniform' || a.states !== undefined, {
+        message: "stateSampling 'informative' needs a bank of initial states: set states (e.g. 10)",
+        path: ['stateSampling'],
+      }),
     result: z.object({ jobId: z.string() }),
   },
   'train.eval': {

@@ -1,3 +1,4 @@
+import type { StateSampling } from './grpo/state-sampler';
 import type { GrpoUpdateConfig } from './grpo/update';
 import type { PolicySpec } from './policy-spec';
 import type { RlEvent } from './rl-job';
@@ -20,6 +21,7 @@ export interface RlWorkerSpec {
   temperature?: number;
   maxSteps?: number;
   seedRange?: number;
+  stateSampling?: StateSampling;
   /** TaskEnvOptions.layoutSpread (LIBERO-style layouts); default: objects anywhere. */
   layoutSpread?: number;
   seed?: number;

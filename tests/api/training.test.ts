@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -62,6 +62,8 @@ it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is 
     groupSize: 2,
     groupsPerBatch: 1,
     evalEpisodes: 0,
+    states: 3,
+    stateSampling: 'informative',
   });
   const end = await finished(jobId);
   expect(end.state, end.message).toBe('done');
@@ -71,6 +73,11 @@ it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is 
   const rollouts = await studio.invoke('episodes.list', { dataset: 'rl1-rollouts', filter: {} });
   expect(rollouts.length).toBeGreaterThanOrEqual(2);
   expect(rollouts.every((e) => e.source === 'rollout')).toBe(true);
+  const job = JSON.parse(readFileSync(join(home, 'runs', 'rl1', 'rl', 'run.json'), 'utf8'));
+  expect(job.stateSampling).toBe('informative');
+  await expect(
+    studio.invoke('train.rl', { run: 'rl4', from: 'r1', stateSampling: 'informative' }),
+  ).rejects.toThrow(/needs a bank of initial states/);
   await expect(studio.invoke('train.rl', { run: 'rl2', from: 'rl1' })).rejects.toThrow(/finished SFT run/);
   await expect(studio.invoke('train.rl', { run: 'rl3', from: 'r1', layoutSpread: 0.5 })).rejects.toThrow(
     /layoutSpread/,

@@ -48,6 +48,8 @@ it('trains SFT from the Train panel with a live loss curve, then RL from it; bot
   await ui.page.getByLabel('Group size').fill('2');
   await ui.page.getByLabel('Groups per batch').fill('1');
   await ui.page.getByLabel('Initial states').selectOption('region');
+  await ui.page.getByLabel('Training layouts').selectOption('informative');
+  await ui.page.getByLabel('Layouts per task', { exact: true }).fill('3');
   await ui.page.getByRole('main').getByRole('button', { name: 'Train', exact: true }).click();
   await expect
     .poll(() => ui.page.getByTestId('run-state-first-rl').textContent(), { timeout: 240_000 })
@@ -56,6 +58,6 @@ it('trains SFT from the Train panel with a live loss curve, then RL from it; bot
     kind: 'rl',
     from: 'first-sft',
     dataset: 'first-rl-rollouts',
-    config: { layoutSpread: 0.025 },
+    config: { layoutSpread: 0.025, states: 3, stateSampling: 'informative' },
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { TinyVlaConfig } from '../../../models/tiny-vla/config';
 import { tinyVla } from '../../../models/tiny-vla/model';
 import { exportTinyVla } from '../../../models/tiny-vla/policy';
+import type { StateSampling } from '../../rl/grpo/state-sampler';
 import { paramsFromCheckpoint } from '../../rl/policy-spec';
 import { latestCheckpoint } from '../../rl/rl-job';
 import type { RlWorkerSpec } from '../../rl/rl-worker-host';
@@ -39,6 +40,9 @@ export interface RlRunOptions {
   rolloutsRoot: string;
   /** TaskEnvOptions.layoutSpread for every env (default: objects anywhere in the workspace). */
   layoutSpread?: number;
+  /** A fixed bank of this many initial states per task (default: a fresh layout per group). */
+  states?: number;
+  stateSampling?: StateSampling;
 }
 
 /** A worker spec for GRPO on tiny-vla, starting from an SFT run's weights (or resuming this run). */
@@ -68,6 +72,8 @@ export function tinyVlaRlSpec(
     evalEvery: 5,
     datasetRoot: o.rolloutsRoot,
     layoutSpread: o.layoutSpread,
+    seedRange: o.states,
+    stateSampling: o.stateSampling,
   };
 }
 

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TinyVlaPolicy } from '../../../models/tiny-vla/policy';
 import { openDataset } from '../../data';
+import type { StateSampling } from '../../rl/grpo/state-sampler';
 import { startRlJobWorker } from '../../rl/rl-worker-host';
 import { evaluatePolicy, runSftInWorker } from '../../rl/sft';
 import { listTasks } from '../../sim/env';
@@ -169,6 +170,8 @@ export class TrainingService {
     temperature: number;
     evalEpisodes: number;
     layoutSpread?: number;
+    states?: number;
+    stateSampling?: StateSampling;
   }): Promise<{ jobId: string }> {
     const name = checkName('Run', args.run);
     const from = readRun(checkName('Run', args.from));

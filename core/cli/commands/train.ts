@@ -101,6 +101,15 @@ export function trainCommands(cli: Command): void {
       'simulator: objects within this many metres of one scene, LIBERO-style (e.g. 0.025; default anywhere)',
       Number,
     )
+    .option(
+      '--states <n>',
+      'simulator: train on a fixed bank of this many initial layouts per task (default: a new layout per group)',
+      positiveInt('--states'),
+    )
+    .option(
+      '--informative-states',
+      'simulator: with --states, favour layouts whose recent groups had both successes and failures',
+    )
     .option('--task <instruction>', 'robot: the instruction given to the policy')
     .option('--episodes <n>', 'robot: stop after this many episodes', positiveInt('--episodes'))
     .option(
@@ -128,6 +137,8 @@ export function trainCommands(cli: Command): void {
           groupSize?: number;
           groupsPerBatch?: number;
           layoutSpread?: number;
+          states?: number;
+          informativeStates?: boolean;
           task?: string;
           episodes?: number;
           timeLimit?: number;
@@ -167,6 +178,8 @@ export function trainCommands(cli: Command): void {
           evalEpisodes: 4,
           rolloutsRoot: join(out, 'rollouts'),
           layoutSpread: opts.layoutSpread,
+          states: opts.states,
+          stateSampling: opts.informativeStates ? 'informative' : 'uniform',
         });
         const bar = progressBar('rl', opts.updates);
         const job = startRlJobWorker(spec, (e) => {

@@ -8,6 +8,9 @@ import { useBackend, useStudio } from '../stores/studio-store';
 type Run = CommandResult<'runs.list'>[number];
 type Point = EventPayload<'train'>;
 
+/** Where groups start: a fresh random layout each time, or a fixed bank drawn evenly or by informativeness. */
+type Bank = 'fresh' | 'uniform' | 'informative';
+
 /** LIBERO's object regions are 2-5 cm boxes. */
 const LIBERO_SPREAD = 0.025;
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
@@ -24,6 +27,8 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
   const [groups, setGroups] = useState(4);
   const [temperature, setTemperature] = useState(1.6);
   const [layoutSpread, setLayoutSpread] = useState<number | undefined>(undefined);
+  const [bank, setBank] = useState<Bank>('fresh');
+  const [states, setStates] = useState(10);
   const [points, setPoints] = useState<Point[]>([]);
 
   useEffect(() => setFrom((f) => f || sftRuns[0]?.name || ''), [sftRuns]);
@@ -57,6 +62,7 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
         groupsPerBatch: groups,
         temperature,
         ...(layoutSpread !== undefined ? { layoutSpread } : {}),
+        ...(bank === 'fresh' ? {} : { states, stateSampling: bank }),
       });
       onError(null);
       setName(`rl-${stamp()}`);
@@ -95,6 +101,21 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
             <option value="region">Objects within ±2.5 cm of one scene (LIBERO-style, easier)</option>
           </select>
         </label>
+        <label className="field" style={{ gridColumn: 'span 2' }}>
+          Training layouts
+          <select
+            aria-label="Training layouts"
+            value={bank}
+            onChange={(e) => setBank(e.target.value as Bank)}
+          >
+            <option value="fresh">A new layout for every group</option>
+            <option value="uniform">A fixed bank per task, drawn evenly (LIBERO protocol)</option>
+            <option value="informative">A fixed bank per task, favouring layouts with mixed results</option>
+          </select>
+        </label>
+        {bank !== 'fresh' && (
+          <NumberField label="Layouts per task" value={states} fallback={10} onChange={setStates} />
+        )}
       </div>
       <div className="buttons">
         <button type="button" className="primary" disabled={!from} onClick={() => void start()}>
