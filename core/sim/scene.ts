@@ -108,24 +108,30 @@ export class Scene {
     const left = new Set<string>();
     const right = new Set<string>();
     const n = this.data.ncon;
+    // `data.contact` is a fresh C++ copy of the contact vector on every read: free it, or the
+    // WASM heap grows by kilobytes per step until MuJoCo cannot allocate a model any more.
     const list = this.data.contact;
-    for (let i = 0; i < n; i++) {
-      const c = list.get(i);
-      if (!c) continue;
-      const g1 = c.geom1;
-      const g2 = c.geom2;
-      c.delete();
-      for (const [mine, other] of [
-        [g1, g2],
-        [g2, g1],
-      ] as const) {
-        if (!this.gripperGeoms.has(mine)) continue;
-        const objName = this.geomObject[other];
-        if (!objName || objName === 'base') continue;
-        touched.add(objName);
-        if (mine === this.fingerLeft) left.add(objName);
-        if (mine === this.fingerRight) right.add(objName);
+    try {
+      for (let i = 0; i < n; i++) {
+        const c = list.get(i);
+        if (!c) continue;
+        const g1 = c.geom1;
+        const g2 = c.geom2;
+        c.delete();
+        for (const [mine, other] of [
+          [g1, g2],
+          [g2, g1],
+        ] as const) {
+          if (!this.gripperGeoms.has(mine)) continue;
+          const objName = this.geomObject[other];
+          if (!objName || objName === 'base') continue;
+          touched.add(objName);
+          if (mine === this.fingerLeft) left.add(objName);
+          if (mine === this.fingerRight) right.add(objName);
+        }
       }
+    } finally {
+      list.delete();
     }
     this.contactCache = { touched, left, right };
     return this.contactCache;

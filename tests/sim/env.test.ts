@@ -197,6 +197,24 @@ describe('TaskEnv', () => {
     expect(ep.frames.at(-1)!.info.objectContacts).toContain('button');
   });
 
+  it('stepping with contacts does not grow the WASM heap (the contact list copy is freed)', async () => {
+    const e = await env('both_cubes_in_bowl');
+    const mujoco = await getMujoco();
+    const heapBytes = () => {
+      const b = new mujoco.DoubleBuffer(1);
+      const n = (b.GetView() as Float64Array).buffer.byteLength;
+      b.delete();
+      return n;
+    };
+    const hold = e.reset(3).state;
+    for (let i = 0; i < 200; i++) e.step(hold, { images: false });
+    const before = heapBytes();
+    // Leaking a copy of ~8 contacts per step grew the heap by ~5 KB a step (20 MB here).
+    for (let i = 0; i < 4000; i++) e.step(hold, { images: false });
+    expect((e as MujocoTaskEnv).scene.data.ncon).toBeGreaterThan(4); // cubes and bowl on the table
+    expect(heapBytes() - before).toBeLessThan(1 << 20);
+  });
+
   it('other control rates keep the time budget and the experts still work', async () => {
     for (const controlHz of [15, 60]) {
       const e = await createTaskEnv({ task: 'stack_red_on_blue', cameras: false, controlHz });
