@@ -7,7 +7,10 @@
  * next one is appended, a crash can only ever touch the episode in progress, and deleting an
  * episode deletes whole files. Every file is written under a temporary name and renamed into
  * place after fsync; meta/ files are rewritten atomically (temp + fsync + rename) after each
- * episode. The commit point of an episode is the rename of the episodes table; a
+ * episode (or batch of episodes). The episodes table is split into files of 1000 rows, and only
+ * files whose rows changed are rewritten, so appending costs the same at 100 or 100,000 episodes;
+ * the dataset stats are aggregated incrementally for the same reason. The commit point of an
+ * episode is the rename of its episodes-table file; a
  * meta/pending/episode-N.json written just before lets the next open finish (recover) an
  * episode whose files were all in place, or discard one whose files were not.
  *
@@ -26,7 +29,8 @@ import {
   CODEBASE_VERSION,
   DATA_PATH,
   type DatasetSpec,
-  EPISODES_PATH,
+  EPISODES_META_PATH,
+  EPISODES_PER_META_FILE,
   fillTemplate,
   INFO_PATH,
   type InfoJson,
@@ -99,14 +103,18 @@ export class DatasetWriter {
     w.lock();
     try {
       if (exists) {
-        if (episodeMetaFiles(root).length > 1) {
+        w.episodes = await readEpisodes(root, info);
+        // One table file (any dataset this app wrote), or files of 1000 rows in order (since the split).
+        const ownSplit = w.episodes.every(
+          (e, i) => e.meta.chunk * CHUNKS_SIZE + e.meta.file === Math.floor(i / EPISODES_PER_META_FILE),
+        );
+        if (episodeMetaFiles(root).length > 1 && !ownSplit) {
           throw new DatasetError(
             `${root} keeps its episodes table in several files (a LeRobot-written layout); this app appends only to datasets it created.`,
             'unsupported_layout',
             'Record into a new dataset folder; you can still open this one for review and training.',
           );
         }
-        w.episodes = await readEpisodes(root, info);
         w.tasks = await readTasks(root);
       }
       const recovery = await w.recover(exists);
@@ -220,6 +228,8 @@ export class DatasetWriter {
       this.writeMeta();
     } catch (err) {
       this.episodes.pop();
+      this.metaChangedFrom(this.episodes.length);
+      this.statsCache = null;
       throw err;
     }
     rmSync(pendingPath, { force: true });
@@ -240,6 +250,7 @@ export class DatasetWriter {
     if (label.success !== undefined) e.success = label.success;
     if (label.note !== undefined) e.note = label.note;
     if (label.tags !== undefined) e.tags = [...label.tags];
+    this.metaChangedFrom(index);
     try {
       this.writeMeta();
     } catch (err) {
@@ -289,6 +300,10 @@ export class DatasetWriter {
       this.pendingRewrites = [];
       for (const f of this.filesOf(victim)) rmSync(this.path(f), { force: true });
       this.episodes = kept;
+      this.metaChangedFrom(j.episode_index);
+      this.statsCache = null;
+      this.writeMeta();
+    } else if (this.dropStaleTableRows()) {
       this.writeMeta();
     }
     rmSync(journalPath, { force: true });
@@ -297,17 +312,59 @@ export class DatasetWriter {
 
   private pendingRewrites: EpisodeRecord[] = [];
 
+  /**
+   * A crash while a delete rewrote the episodes table can leave a later table file with a row of
+   * the old numbering, pointing at the same data file as a re-indexed row. This writer keeps one
+   * data file per episode (deletes rely on it), so the later duplicate is the stale one.
+   */
+  private dropStaleTableRows(): boolean {
+    const seen = new Set<string>();
+    const before = this.episodes.length;
+    this.episodes = this.episodes.filter((e) => {
+      const key = `${e.data.chunk}/${e.data.file}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    return this.episodes.length < before;
+  }
+
   filesOf(e: EpisodeRecord): string[] {
     return [this.dataPath(e.data), ...Object.entries(e.videos).map(([k, v]) => this.videoPath(k, v))];
   }
 
-  /** Rewrite episodes table, tasks, stats and info (each atomically; info last). */
+  /** Episodes [0, metaCleanUpTo) are on disk in meta/episodes exactly as they are in memory. */
+  private metaCleanUpTo = 0;
+  /** Stats aggregated over episodes [0, upTo), extended as episodes are appended. */
+  private statsCache: { upTo: number; byFeature: Map<string, FeatureStats> } | null = null;
+
+  private metaChangedFrom(index: number): void {
+    this.metaCleanUpTo = Math.min(this.metaCleanUpTo, index);
+  }
+
+  /**
+   * Rewrite the episodes-table files whose rows changed, then tasks, stats and info (each
+   * atomically; info last). The first call after opening rewrites every file and removes any
+   * other table files (a dataset written with another split).
+   */
   writeMeta(): void {
     const imageKeys = new Set(videoKeys(this.info));
-    atomicWriteFile(this.path(EPISODES_PATH), encodeParquet(episodesToColumns(this.episodes, imageKeys)));
+    const n = this.episodes.length;
+    const files = Math.max(1, Math.ceil(n / EPISODES_PER_META_FILE));
+    const ref = (f: number): FileRef => ({ chunk: Math.floor(f / CHUNKS_SIZE), file: f % CHUNKS_SIZE });
+    const tablePath = (f: number) =>
+      this.path(fillTemplate(EPISODES_META_PATH, { chunk_index: ref(f).chunk, file_index: ref(f).file }));
+    for (let f = Math.floor(this.metaCleanUpTo / EPISODES_PER_META_FILE); f < files; f++) {
+      const rows = this.episodes.slice(f * EPISODES_PER_META_FILE, (f + 1) * EPISODES_PER_META_FILE);
+      for (const r of rows) r.meta = ref(f);
+      atomicWriteFile(tablePath(f), encodeParquet(episodesToColumns(rows, imageKeys)));
+    }
+    // Table files past the last one (after a delete, or written with another split) go.
+    const current = new Set(Array.from({ length: files }, (_, f) => tablePath(f)));
+    for (const f of episodeMetaFiles(this.root)) if (!current.has(f)) rmSync(f, { force: true });
+    this.metaCleanUpTo = n;
     atomicWriteFile(this.path(TASKS_PATH), encodeTasks(this.tasks));
     atomicWriteFile(this.path(STATS_PATH), JSON.stringify(this.datasetStats(), null, 2));
-    const n = this.episodes.length;
     this.info.total_episodes = n;
     this.info.total_frames = this.totalFrames;
     this.info.total_tasks = this.tasks.length;
@@ -319,14 +376,25 @@ export class DatasetWriter {
 
   datasetStats(): Record<string, Record<string, unknown>> {
     const imageKeys = new Set(videoKeys(this.info));
+    const n = this.episodes.length;
+    const cache =
+      this.statsCache && this.statsCache.upTo <= n
+        ? this.statsCache
+        : { upTo: 0, byFeature: new Map<string, FeatureStats>() };
+    // Aggregating an aggregate with more parts gives the same result as aggregating all parts.
+    const added = this.episodes.slice(cache.upTo);
+    const features = new Set([...cache.byFeature.keys(), ...added.flatMap((e) => Object.keys(e.stats))]);
     const out: Record<string, Record<string, unknown>> = {};
-    const features = new Set(this.episodes.flatMap((e) => Object.keys(e.stats)));
     for (const feat of features) {
-      const agg = aggregateStats(
-        this.episodes.map((e) => e.stats[feat]).filter((s): s is FeatureStats => !!s),
-      );
+      const prior = cache.byFeature.get(feat);
+      const agg = aggregateStats([
+        ...(prior ? [prior] : []),
+        ...added.map((e) => e.stats[feat]).filter((s): s is FeatureStats => !!s),
+      ]);
+      cache.byFeature.set(feat, agg);
       out[feat] = Object.fromEntries(STAT_NAMES.map((s) => [s, shapeStat(agg[s], imageKeys.has(feat), s)]));
     }
+    this.statsCache = { upTo: n, byFeature: cache.byFeature };
     return out;
   }
 

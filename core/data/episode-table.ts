@@ -20,7 +20,7 @@ export interface EpisodeRecord {
   dataset_from_index: number;
   dataset_to_index: number;
   videos: Record<string, VideoRef>;
-  /** Where this row lives in meta/episodes (always chunk 0 file 0 for datasets this app writes). */
+  /** Where this row lives in meta/episodes (this app writes 1000 rows per file: file = index / 1000). */
   meta: FileRef;
   stats: Record<string, FeatureStats>;
   /** App columns: null when not labelled. */

@@ -7,7 +7,9 @@ export const CODEBASE_VERSION = 'v3.0';
 export const CHUNKS_SIZE = 1000;
 export const DATA_PATH = 'data/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet';
 export const VIDEO_PATH = 'videos/{video_key}/chunk-{chunk_index:03d}/file-{file_index:03d}.mp4';
-export const EPISODES_PATH = 'meta/episodes/chunk-000/file-000.parquet';
+/** The episodes table, split into files of this many rows so appending rewrites only the last one. */
+export const EPISODES_PER_META_FILE = 1000;
+export const EPISODES_META_PATH = 'meta/episodes/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet';
 export const INFO_PATH = 'meta/info.json';
 export const STATS_PATH = 'meta/stats.json';
 export const TASKS_PATH = 'meta/tasks.parquet';
