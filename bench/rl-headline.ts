@@ -258,6 +258,16 @@ console.log(
   `\nRL updates: ${updates} (${rl.reason}). Wall clock: ${base ? `base pretraining ${secs(tBase - t0)}s, ` : ''}demos ${secs(tDemos - tBase)}s, SFT ${secs(tSft - tDemos)}s (${sft.steps} steps), eval ${secs(tEval0 - tSft)}s, RL ${secs(tRl - tEval0)}s, final eval ${secs(tEnd - tRl)}s, total ${secs(tEnd - t0)}s`,
 );
 
+/** A pushcut's share of successes, averaged over each quarter of the RL steps that had successes. */
+function byQuarter(shares: { rlStep: number; share: number }[]): string {
+  const q = Math.ceil(shares.length / 4);
+  return [0, 1, 2, 3]
+    .map((i) => shares.slice(i * q, (i + 1) * q))
+    .filter((part) => part.length > 0)
+    .map((part) => `${((100 * part.reduce((a, p) => a + p.share, 0)) / part.length).toFixed(0)}%`)
+    .join(' → ');
+}
+
 // 4. Pushcuts: each task's successful rollouts against 8 scripted grasping-expert episodes of it
 // (the one SFT demo per task is too few to calibrate a novelty threshold).
 await recordExpertDemos({
@@ -271,7 +281,7 @@ const reference = await episodesOf('reference', await openDataset(join(work, 're
 const rollouts = await episodesOf('rollouts', await openDataset(join(work, 'rollouts')), false);
 console.log('\nPushcut tracker on the RL rollouts (reference: 8 scripted-expert episodes per task)\n');
 console.log(
-  '| task | rollouts | successes | unlike the reference | strategies (successes, first RL step) | pushcuts |',
+  '| task | rollouts | successes | unlike the reference | strategies (successes, first RL step) | pushcuts (share of successes, by quarter of the run) |',
 );
 console.log('|---|---|---|---|---|---|');
 for (const t of tasks) {
@@ -280,12 +290,7 @@ for (const t of tasks) {
   const r = analyzeEpisodes(eps);
   const strategies =
     r.strategies.map((x) => `${x.name} (${x.successes}, step ${x.firstSeenStep})`).join('; ') || 'none';
-  const shares = r.pushcuts
-    .map(
-      (x) =>
-        `${x.name}: ${x.sharesByStep.map((p) => `${p.rlStep}:${(p.share * 100).toFixed(0)}%`).join(' ')}`,
-    )
-    .join('; ');
+  const shares = r.pushcuts.map((x) => `${x.name}: ${byQuarter(x.sharesByStep)}`).join('; ');
   console.log(
     `| ${t} | ${r.observed} | ${r.successes} | ${r.novelSuccesses} | ${strategies} | ${shares || 'none'} |`,
   );
