@@ -7,7 +7,7 @@
  *                                [--budget-min 30] [--eval-seeds 20] [--envs 8] [--groups 4]
  *                                [--lr 1e-4] [--max-stalled 1000] [--temperature 1.6] [--sigma 0]
  *                                [--states 10] [--spread 0.025] [--sft-lr 1e-3]
- *                                [--state-sampling uniform|informative]
+ *                                [--state-sampling uniform|informative] [--rl-seed 1]
  *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
  *
  * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
@@ -70,6 +70,8 @@ const { values: args } = parseArgs({
     spread: { type: 'string' },
     'sft-lr': { type: 'string', default: '1e-3' },
     'state-sampling': { type: 'string', default: 'uniform' },
+    // seed of RL's random streams (initial states, token sampling, mini-batches), for replicates
+    'rl-seed': { type: 'string', default: '1' },
     'base-demos': { type: 'string', default: '0' },
     'base-steps': { type: 'string', default: '8000' },
     'base-cache': { type: 'string' },
@@ -209,6 +211,7 @@ const rl = await runRlJob({
   temperature: Number(args.temperature),
   ...(bank ? { seedRange: bank } : {}),
   stateSampling: args['state-sampling'] as StateSampling,
+  seed: Number(args['rl-seed']),
   maxStalledBatches: Number(args['max-stalled']),
   update: { lr: Number(args.lr), rowsPerStep: 64 },
   signal: budget,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RL_TEMPERATURE } from '../rl/temperature';
 
 /**
  * The app's one contract: every command's arguments and result, every event's payload, as zod
@@ -278,7 +279,7 @@ export const RobotRlStartArgs = z
     // real-robot defaults; tests/api/robot-rl.test.ts keeps them equal to ROBOT_RL_DEFAULTS
     groupSize: z.number().int().min(2).max(16).default(4),
     groupsPerUpdate: z.number().int().min(1).max(16).default(1),
-    temperature: z.number().positive().max(10).default(1.6),
+    temperature: z.number().positive().max(10).default(RL_TEMPERATURE.robot),
     timeLimitS: z.number().positive().max(600).default(30),
     /** Policy steps per second (default: the SFT dataset's fps). */
     fps: z.number().int().min(1).max(120).optional(),
@@ -488,7 +489,7 @@ export const commandSchemas = {
         updates: z.number().int().min(1).max(100_000).default(20),
         groupSize: z.number().int().min(2).max(64).default(8),
         groupsPerBatch: z.number().int().min(1).max(256).default(4),
-        temperature: z.number().positive().max(10).default(1.6),
+        temperature: z.number().positive().max(10).default(RL_TEMPERATURE.sim),
         evalEpisodes: z.number().int().min(0).max(1000).default(4),
         /** Place objects within this many metres of one nominal scene (LIBERO-style); default anywhere. */
         layoutSpread: z.number().min(0).max(0.1).optional(),

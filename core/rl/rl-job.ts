@@ -11,6 +11,7 @@ import { PolicyRunner } from './policy-runner';
 import type { RolloutRecorder } from './recorder';
 import type { RewardSource } from './reward/types';
 import { type EnvPool, type GroupRequest, playGroups } from './sim-rollouts';
+import { RL_TEMPERATURE } from './temperature';
 
 export interface RlJobConfig {
   /** Run folder: metrics.jsonl, run.json, checkpoints/. Reusing a folder resumes the run. */
@@ -28,7 +29,7 @@ export interface RlJobConfig {
   groupsPerBatch?: number;
   /** Bound on groups sampled per batch (default 4 x groupsPerBatch). */
   maxGroupsPerBatch?: number;
-  /** Rollout temperature (default 1.6). */
+  /** Rollout temperature (default RL_SIM_DEFAULTS.temperature). */
   temperature?: number;
   maxSteps?: number;
   update?: GrpoUpdateConfig;
@@ -91,7 +92,7 @@ export interface RlJobResult {
 export const RL_SIM_DEFAULTS = {
   groupSize: 8,
   groupsPerBatch: 16,
-  temperature: 1.6,
+  temperature: RL_TEMPERATURE.sim,
   seedRange: 1_000_000,
   evalEvery: 5,
 };

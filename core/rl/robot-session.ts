@@ -12,12 +12,13 @@ import type { RolloutRecorder } from './recorder';
 import { HumanLabelReward } from './reward/human-label';
 import type { Reward, RewardSource } from './reward/types';
 import type { RolloutFrame } from './sim-rollouts';
+import { RL_TEMPERATURE } from './temperature';
 
 /** Real-robot defaults: smaller groups and batches than in simulation. */
 export const ROBOT_RL_DEFAULTS = {
   groupSize: 4,
   groupsPerUpdate: 1,
-  temperature: 1.6,
+  temperature: RL_TEMPERATURE.robot,
   timeLimitS: 30,
   rowsPerStep: 16,
 };

@@ -6,6 +6,7 @@ import type { JobInfo } from '../../core/api/contract';
 import { defaultProviders } from '../../core/api/default-providers';
 import { recordExpertDemos } from '../../core/api/jobs/expert-demos';
 import { Studio } from '../../core/api/studio';
+import { RL_TEMPERATURE } from '../../core/rl/temperature';
 
 const home = mkdtempSync(join(tmpdir(), 'pushcut-training-'));
 let studio: Studio;
@@ -75,6 +76,8 @@ it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is 
   expect(rollouts.every((e) => e.source === 'rollout')).toBe(true);
   const job = JSON.parse(readFileSync(join(home, 'runs', 'rl1', 'rl', 'run.json'), 'utf8'));
   expect(job.stateSampling).toBe('informative');
+  // no temperature given: the simulator's default, not the robot's
+  expect(job.temperature).toBe(RL_TEMPERATURE.sim);
   await expect(
     studio.invoke('train.rl', { run: 'rl4', from: 'r1', stateSampling: 'informative' }),
   ).rejects.toThrow(/needs a bank of initial states/);

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { RL_TEMPERATURE } from '../../rl/temperature';
 import { CliError } from '../errors';
 import { interruptSignal, progressBar } from '../progress';
 import { parseRobotTarget, type RobotFlags, robotOptions } from '../robot';
@@ -117,7 +118,11 @@ export function trainCommands(cli: Command): void {
       'robot: seconds per episode before the person is asked for a label (default 30)',
       positiveNumber('--time-limit'),
     )
-    .option('--temperature <x>', 'robot: sampling temperature (default 1.6)', Number)
+    .option(
+      '--temperature <x>',
+      `sampling temperature (default ${RL_TEMPERATURE.sim} in the simulator, ${RL_TEMPERATURE.robot} on a robot)`,
+      positiveNumber('--temperature'),
+    )
     .option('--lr <x>', 'robot: learning rate', Number)
     .option('--leader <port>', 'robot: leader arm that drives while the person takes over (t)')
     .option('--leader-calibration <file>', 'leader arm: LeRobot calibration JSON')
@@ -174,7 +179,7 @@ export function trainCommands(cli: Command): void {
           updates: opts.updates,
           groupSize: opts.groupSize ?? 8,
           groupsPerBatch: opts.groupsPerBatch ?? 4,
-          temperature: 1.6,
+          temperature: opts.temperature ?? RL_TEMPERATURE.sim,
           evalEpisodes: 4,
           rolloutsRoot: join(out, 'rollouts'),
           layoutSpread: opts.layoutSpread,

@@ -13,6 +13,8 @@ type Bank = 'fresh' | 'uniform' | 'informative';
 
 /** LIBERO's object regions are 2-5 cm boxes. */
 const LIBERO_SPREAD = 0.025;
+// core/rl/temperature.ts RL_TEMPERATURE.sim: tiny-vla learns more at 1.0 than at SimpleVLA-RL's 1.6
+const SIM_TEMPERATURE = 1.0;
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 
 /** Press Train: GRPO from an SFT policy with binary success rewards, success per task as it learns. */
@@ -25,7 +27,7 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
   const [updates, setUpdates] = useState(20);
   const [groupSize, setGroupSize] = useState(8);
   const [groups, setGroups] = useState(4);
-  const [temperature, setTemperature] = useState(1.6);
+  const [temperature, setTemperature] = useState(SIM_TEMPERATURE);
   const [layoutSpread, setLayoutSpread] = useState<number | undefined>(undefined);
   const [bank, setBank] = useState<Bank>('fresh');
   const [states, setStates] = useState(10);
@@ -89,7 +91,12 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
         <NumberField label="Updates" value={updates} fallback={1} onChange={setUpdates} />
         <NumberField label="Group size" value={groupSize} fallback={2} onChange={setGroupSize} />
         <NumberField label="Groups per batch" value={groups} fallback={1} onChange={setGroups} />
-        <NumberField label="Temperature" value={temperature} fallback={1.6} onChange={setTemperature} />
+        <NumberField
+          label="Temperature"
+          value={temperature}
+          fallback={SIM_TEMPERATURE}
+          onChange={setTemperature}
+        />
         <label className="field" style={{ gridColumn: 'span 2' }}>
           Initial states
           <select
