@@ -163,6 +163,9 @@ describe('DynamixelBus against the virtual Dynamixel bus', () => {
       path: virt.devicePath,
       baudRate: 57_600,
       motors: Object.fromEntries(names.map((n, i) => [n, { id: i + 1 }])),
+      // the same headroom as the Feetech bus above: the full suite loads both cores
+      retries: 3,
+      extraTimeoutMs: 30,
     });
     await bus.open();
   });
