@@ -29,7 +29,7 @@ export interface RlJobConfig {
   groupsPerBatch?: number;
   /** Bound on groups sampled per batch (default 4 x groupsPerBatch). */
   maxGroupsPerBatch?: number;
-  /** Rollout temperature (default RL_SIM_DEFAULTS.temperature). */
+  /** Rollout temperature (default RL_TEMPERATURE.sim). */
   temperature?: number;
   maxSteps?: number;
   update?: GrpoUpdateConfig;
