@@ -205,6 +205,8 @@ export const RunRecord = z.object({
       episodesPerTask: z.number(),
       successByTask: z.record(z.string(), z.number()),
       average: z.number(),
+      /** The layout region evaluated (absent: objects anywhere in the workspace). */
+      layoutSpread: z.number().optional(),
     })
     .optional(),
   message: z.string().optional(),
@@ -511,6 +513,8 @@ export const commandSchemas = {
         run: runName,
         tasks: z.array(z.string()).optional(),
         episodes: z.number().int().min(1).max(1000).default(10),
+        /** Objects within this many metres of the nominal scene; default: the RL run's own setting, else anywhere. */
+        layoutSpread: z.number().min(0).max(0.1).optional(),
       })
       .strict(),
     result: z.object({ jobId: z.string() }),

@@ -36,6 +36,10 @@ export interface DemoReport {
 export const esc = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(0)}%`);
+const layouts = (spread: unknown) =>
+  typeof spread === 'number'
+    ? `objects within ±${(spread * 100).toFixed(1)} cm of one nominal scene (LIBERO-style)`
+    : 'objects anywhere in the workspace';
 const COLORS = ['#2a9d8f', '#e76f51', '#264653', '#f4a261', '#8e7dbe', '#e9c46a', '#6a994e'];
 
 /** A line chart as inline SVG (the report must open anywhere, offline, as one file). */
@@ -123,6 +127,7 @@ figure{margin:12px 0}figcaption{font-weight:600}.legend{font-size:12px}.muted{co
     .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
     .join(', ')}</p>
 <h2>Success before and after RL (greedy, simulator)</h2>
+<p class="muted">${esc(String(r.config.evalEpisodes ?? '?'))} new layouts per task, ${esc(layouts(r.config.layoutSpread))}.</p>
 <table><thead><tr><th>task</th><th>after SFT</th><th>after RL</th></tr></thead><tbody>${rows}
 <tr><th>average</th><th>${pct(avg(r.before))}</th><th>${pct(avg(r.after))}</th></tr></tbody></table>
 <h2>Learning</h2>

@@ -65,6 +65,7 @@ it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is 
     evalEpisodes: 0,
     states: 3,
     stateSampling: 'informative',
+    layoutSpread: 0.025,
   });
   const end = await finished(jobId);
   expect(end.state, end.message).toBe('done');
@@ -78,6 +79,12 @@ it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is 
   expect(job.stateSampling).toBe('informative');
   // no temperature given: the simulator's default, not the robot's
   expect(job.temperature).toBe(RL_TEMPERATURE.sim);
+  // evaluating the RL run uses the layout region it trained in, unlike the SFT run's evaluation
+  const ev = await studio.invoke('train.eval', { run: 'rl1', tasks: ['press_button'], episodes: 1 });
+  expect((await finished(ev.jobId)).state).toBe('done');
+  const runs = await studio.invoke('runs.list', {});
+  expect(runs.find((r) => r.name === 'rl1')?.evaluation?.layoutSpread).toBe(0.025);
+  expect(runs.find((r) => r.name === 'r1')?.evaluation?.layoutSpread).toBeUndefined();
   await expect(
     studio.invoke('train.rl', { run: 'rl4', from: 'r1', stateSampling: 'informative' }),
   ).rejects.toThrow(/needs a bank of initial states/);

@@ -106,6 +106,9 @@ describe('pushcut demo and the commands around it', { timeout: 400_000 }, () => 
     expect(metrics.sftLoss).toHaveLength(10);
     expect(html).toContain('SFT loss');
     expect(html).toContain('Pushcuts');
+    // LIBERO-style layouts by default, evaluated in the same region
+    expect(html).toContain('objects within ±2.5 cm of one nominal scene');
+    expect(metrics.config.layoutSpread).toBe(0.025);
     for (const v of metrics.pushcuts.strategies.flatMap((s: { videos: string[] }) => s.videos)) {
       expect(existsSync(v)).toBe(true);
     }
@@ -118,6 +121,9 @@ describe('pushcut demo and the commands around it', { timeout: 400_000 }, () => 
     expect(JSON.parse(rollouts.stdout).sources.rollout).toBeGreaterThan(0);
     const bad = await pushcut(['demo', '--tasks', 'juggle', '-o', out]);
     expect(bad.code).toBe(2);
+    const wide = await pushcut(['demo', '--layout-spread', '0.5', '-o', out]);
+    expect(wide.code).toBe(2);
+    expect(wide.stderr).toMatch(/--layout-spread must be metres between 0 and 0\.1/);
   });
 
   it('evaluates a policy, analyses pushcuts and trains RL from a run folder; bad inputs say what to do', async () => {

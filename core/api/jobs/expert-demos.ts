@@ -13,6 +13,8 @@ export interface ExpertDemoOptions {
   firstSeed?: number;
   cameraSize?: number;
   fps?: number;
+  /** Place objects within this many metres of one nominal scene (LIBERO-style); default anywhere. */
+  layoutSpread?: number;
   /** Which scripted controller drives: the grasping expert (default) or the pusher (tasks that allow it). */
   driver?: 'grasp' | 'push';
   /** Recorded as demonstrations by default; 'rollout' with a policy version stands in for RL episodes. */
@@ -57,7 +59,12 @@ export async function recordExpertDemos(options: ExpertDemoOptions): Promise<Exp
   const result: ExpertDemoResult = { episodes: 0, successes: 0, frames: 0 };
   try {
     for (const task of options.tasks) {
-      const env = await createTaskEnv({ task, cameras: { width: size, height: size }, controlHz: fps });
+      const env = await createTaskEnv({
+        task,
+        cameras: { width: size, height: size },
+        controlHz: fps,
+        layoutSpread: options.layoutSpread,
+      });
       try {
         for (let k = 0; k < options.episodesPerTask; k++) {
           if (options.signal?.aborted) return result;

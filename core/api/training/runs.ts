@@ -18,6 +18,7 @@ export interface RunRecord {
     episodesPerTask: number;
     successByTask: Record<string, number>;
     average: number;
+    layoutSpread?: number;
   };
   message?: string;
   /** The run folder holds report.html (set when listing). */

@@ -303,7 +303,9 @@ export class TrainingService {
     return found.length ? found : all.map((t) => t.id);
   }
 
-  evaluate(args: { run: string; tasks?: string[]; episodes: number }): { jobId: string } {
+  evaluate(args: { run: string; tasks?: string[]; episodes: number; layoutSpread?: number }): {
+    jobId: string;
+  } {
     const name = checkName('Run', args.run);
     const run = readRun(name);
     if (!run || !existsSync(policyPath(name))) {
@@ -313,6 +315,7 @@ export class TrainingService {
     const tasks = args.tasks?.length ? args.tasks : known;
     const unknown = tasks.filter((t) => !known.includes(t));
     if (unknown.length) throw new ApiError('invalid_args', `Unknown task(s): ${unknown.join(', ')}`, 'tasks');
+    const spread = args.layoutSpread ?? layoutSpreadOf(run);
     const jobId = `eval-${this.nextJob++}`;
     let cancelled = false;
     this.cancels.set(jobId, () => {
@@ -320,7 +323,9 @@ export class TrainingService {
     });
     const job = (state: JobInfo['state'], progress: number, message: string) =>
       this.hooks.job({ id: jobId, kind: 'eval', state, progress, message });
-    job('running', 0, `Evaluating ${name} in the simulator`);
+    const where =
+      spread === undefined ? '' : ` (objects within ±${(spread * 100).toFixed(1)} cm of the nominal scene)`;
+    job('running', 0, `Evaluating ${name} in the simulator${where}`);
     void (async () => {
       const policy = await TinyVlaPolicy.load(policyPath(name));
       try {
@@ -328,7 +333,7 @@ export class TrainingService {
         const successByTask: Record<string, number> = {};
         for (const [i, task] of tasks.entries()) {
           if (cancelled) break;
-          const r = await evaluatePolicy(policy, [task], seeds);
+          const r = await evaluatePolicy(policy, [task], seeds, { layoutSpread: spread });
           successByTask[task] = r[task]?.successRate ?? 0;
           job(
             'running',
@@ -356,6 +361,7 @@ export class TrainingService {
           episodesPerTask: args.episodes,
           successByTask,
           average,
+          ...(spread === undefined ? {} : { layoutSpread: spread }),
         };
         writeRun(fresh);
         job(cancelled ? 'cancelled' : 'done', 1, `average success ${(average * 100).toFixed(0)}%`);
@@ -373,4 +379,10 @@ export class TrainingService {
   close(): void {
     for (const c of this.cancels.values()) c();
   }
+}
+
+/** The layout region an RL run trained in (undefined: anywhere in the workspace). */
+function layoutSpreadOf(run: RunRecord): number | undefined {
+  const spread = run.config.layoutSpread;
+  return typeof spread === 'number' ? spread : undefined;
 }

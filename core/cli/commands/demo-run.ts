@@ -31,6 +31,7 @@ export async function runDemo(a: DemoRunArgs & { out: string }): Promise<string>
         root: demoPaths(a.out).demos,
         tasks: a.tasks,
         episodesPerTask: a.demos,
+        layoutSpread: a.layoutSpread,
         signal: a.signal,
         onEpisode: (e) => bar.update(e.done, `${e.task}: ${e.success ? 'success' : 'failure'}`),
       }),
@@ -48,6 +49,7 @@ export async function runDemo(a: DemoRunArgs & { out: string }): Promise<string>
       run: 'sft',
       tasks: a.tasks,
       episodes: a.evalEpisodes,
+      layoutSpread: a.layoutSpread,
     });
     await timed('eval before', () => waitJob(onJob, evalSft.jobId, 'evaluating SFT'));
 
@@ -60,6 +62,7 @@ export async function runDemo(a: DemoRunArgs & { out: string }): Promise<string>
       groupSize: a.groupSize,
       groupsPerBatch: a.groupsPerBatch,
       evalEpisodes: 0,
+      layoutSpread: a.layoutSpread,
     });
     const budget = setTimeout(() => {
       notes.push(`RL stopped by the ${a.minutes}-minute budget.`);
@@ -83,7 +86,12 @@ export async function runDemo(a: DemoRunArgs & { out: string }): Promise<string>
         entropy: metrics?.entropy ?? null,
       });
     }
-    const evalRl = await studio.invoke('train.eval', { run: 'rl', tasks: a.tasks, episodes: a.evalEpisodes });
+    const evalRl = await studio.invoke('train.eval', {
+      run: 'rl',
+      tasks: a.tasks,
+      episodes: a.evalEpisodes,
+      layoutSpread: a.layoutSpread,
+    });
     await timed('eval after', () => waitJob(onJob, evalRl.jobId, 'evaluating RL'));
     const runs = await studio.invoke('runs.list', {});
     const sftRun = runs.find((r) => r.name === 'sft');

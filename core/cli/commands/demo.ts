@@ -5,7 +5,7 @@ import type { JobInfo } from '../../api/contract';
 import { CliError } from '../errors';
 import { interruptSignal, progressBar } from '../progress';
 import type { DemoReport } from '../report';
-import { parseTasks, positiveInt } from './record';
+import { LAYOUT_SPREAD_HELP, layoutSpread, parseTasks, positiveInt } from './record';
 
 interface DemoOptions {
   out: string;
@@ -17,6 +17,8 @@ interface DemoOptions {
   groupsPerBatch: number;
   evalEpisodes: number;
   minutes: number;
+  layoutSpread: number;
+  anywhere?: boolean;
   tiny?: boolean;
 }
 
@@ -54,6 +56,13 @@ export function demoCommand(cli: Command): void {
     .option('--groups-per-batch <n>', 'groups kept per RL batch', positiveInt('--groups-per-batch'), 2)
     .option('--eval-episodes <n>', 'greedy evaluation episodes per task', positiveInt('--eval-episodes'), 10)
     .option('--minutes <n>', 'time budget for RL', positiveInt('--minutes'), 6)
+    .option(
+      '--layout-spread <m>',
+      LAYOUT_SPREAD_HELP.replace('default anywhere', 'default 0.025'),
+      layoutSpread('--layout-spread'),
+      0.025,
+    )
+    .option('--anywhere', 'objects anywhere in the workspace instead (much harder from a few demos)')
     .option('--tiny', 'a seconds-long run of every stage (for a smoke test)')
     .action(async (raw: DemoOptions) => {
       const o = raw.tiny ? { ...raw, ...TINY } : raw;
@@ -63,13 +72,22 @@ export function demoCommand(cli: Command): void {
       process.env.PUSHCUT_HOME = out; // datasets/ and runs/ of this demo live in its folder
       const signal = interruptSignal();
       const { runDemo } = await import('./demo-run');
-      const report = await runDemo({ ...o, tasks, out, signal });
+      const { anywhere, ...rest } = o;
+      const report = await runDemo({
+        ...rest,
+        layoutSpread: anywhere ? undefined : o.layoutSpread,
+        tasks,
+        out,
+        signal,
+      });
       console.log(`\nReport: ${report}`);
     });
 }
 
-export interface DemoRunArgs extends Omit<DemoOptions, 'tasks'> {
+export interface DemoRunArgs extends Omit<DemoOptions, 'tasks' | 'layoutSpread' | 'anywhere'> {
   tasks: string[];
+  /** Objects within this many metres of one nominal scene; undefined: anywhere in the workspace. */
+  layoutSpread: number | undefined;
   signal: AbortSignal;
 }
 

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CliError } from '../errors';
 import { progressBar } from '../progress';
 import { parseRobotTarget, type RobotFlags, robotOptions } from '../robot';
-import { parseTasks, positiveInt, positiveNumber } from './record';
+import { LAYOUT_SPREAD_HELP, layoutSpread, parseTasks, positiveInt, positiveNumber } from './record';
 
 export function evalCommand(cli: Command): void {
   const cmd = cli
@@ -16,6 +16,7 @@ export function evalCommand(cli: Command): void {
   robotOptions(cmd)
     .option('-t, --tasks <ids>', 'simulator: comma-separated task ids, or "all"', 'all')
     .option('-n, --episodes <n>', 'episodes (simulator: per task)', positiveInt('--episodes'), 10)
+    .option('--layout-spread <m>', LAYOUT_SPREAD_HELP, layoutSpread('--layout-spread'))
     .option('--task <instruction>', 'robot: the instruction given to the policy')
     .option(
       '--time-limit <s>',
@@ -39,6 +40,7 @@ export function evalCommand(cli: Command): void {
           policy: string;
           tasks: string;
           episodes: number;
+          layoutSpread?: number;
           json?: boolean;
           task?: string;
           timeLimit: number;
@@ -64,7 +66,9 @@ export function evalCommand(cli: Command): void {
         const bar = progressBar('eval', tasks.length);
         const out: Record<string, number> = {};
         for (const [i, task] of tasks.entries()) {
-          out[task] = (await evaluatePolicy(policy, [task], seeds))[task]?.successRate ?? 0;
+          out[task] =
+            (await evaluatePolicy(policy, [task], seeds, { layoutSpread: opts.layoutSpread }))[task]
+              ?.successRate ?? 0;
           bar.update(i + 1, task);
         }
         bar.stop();

@@ -33,6 +33,23 @@ export function positiveNumber(flag: string) {
   };
 }
 
+/** TaskEnvOptions.layoutSpread from a flag: metres in [0, 0.1], as the API accepts it. */
+export function layoutSpread(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 0.1)
+      throw new CliError(
+        `${flag} must be metres between 0 and 0.1 (LIBERO-style regions: 0.025), got "${v}"`,
+        2,
+      );
+    return n;
+  };
+}
+
+/** The simulator's LIBERO-style layout option, shared by record, train, eval and demo. */
+export const LAYOUT_SPREAD_HELP =
+  'simulator: objects within this many metres of one nominal scene, LIBERO-style (e.g. 0.025; default anywhere)';
+
 export function recordCommand(cli: Command): void {
   const cmd = cli
     .command('record')
@@ -49,6 +66,7 @@ export function recordCommand(cli: Command): void {
       'camera image side (default 64 in the simulator, 128 on a robot)',
       positiveInt('--camera-size'),
     )
+    .option('--layout-spread <m>', LAYOUT_SPREAD_HELP, layoutSpread('--layout-spread'))
     .option('--task <instruction>', 'robot: what the person demonstrates, stored with each episode')
     .option('--episode-s <s>', 'robot: seconds per episode', positiveNumber('--episode-s'), 20)
     .option(
@@ -68,6 +86,7 @@ export function recordCommand(cli: Command): void {
           episodes: number;
           seed: number;
           cameraSize?: number;
+          layoutSpread?: number;
           task?: string;
           episodeS: number;
           resetS: number;
@@ -91,6 +110,7 @@ export function recordCommand(cli: Command): void {
           episodesPerTask: opts.episodes,
           firstSeed: opts.seed,
           cameraSize: opts.cameraSize ?? 64,
+          layoutSpread: opts.layoutSpread,
           signal: interruptSignal(),
           onEpisode: (e) =>
             bar.update(e.done, `${e.task} seed ${e.seed}: ${e.success ? 'success' : 'failure'}`),

@@ -5,7 +5,7 @@ import { RL_TEMPERATURE } from '../../rl/temperature';
 import { CliError } from '../errors';
 import { interruptSignal, progressBar } from '../progress';
 import { parseRobotTarget, type RobotFlags, robotOptions } from '../robot';
-import { positiveInt, positiveNumber } from './record';
+import { LAYOUT_SPREAD_HELP, layoutSpread, positiveInt, positiveNumber } from './record';
 
 export function trainCommands(cli: Command): void {
   const train = cli.command('train').description('train policies: sft (supervised on demos), rl (GRPO)');
@@ -97,11 +97,7 @@ export function trainCommands(cli: Command): void {
       'groups per update (default 4 in the simulator, 1 on a robot)',
       positiveInt('--groups-per-batch'),
     )
-    .option(
-      '--layout-spread <m>',
-      'simulator: objects within this many metres of one scene, LIBERO-style (e.g. 0.025; default anywhere)',
-      Number,
-    )
+    .option('--layout-spread <m>', LAYOUT_SPREAD_HELP, layoutSpread('--layout-spread'))
     .option(
       '--states <n>',
       'simulator: train on a fixed bank of this many initial layouts per task (default: a new layout per group)',

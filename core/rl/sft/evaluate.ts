@@ -19,6 +19,8 @@ export interface EvaluateOptions {
   executeSteps?: number;
   /** Episode cap (default: the task's own). */
   maxSteps?: number;
+  /** TaskEnvOptions.layoutSpread (default: objects anywhere in the workspace). */
+  layoutSpread?: number;
 }
 
 function toObservation(obs: EnvObservation, instruction: string) {
@@ -41,7 +43,11 @@ export async function evaluatePolicy(
   const size = policy.config.imageSize;
   const out: Record<string, TaskEvaluation> = {};
   for (const taskId of tasks) {
-    const env = await createTaskEnv({ task: taskId, cameras: { width: size, height: size } });
+    const env = await createTaskEnv({
+      task: taskId,
+      cameras: { width: size, height: size },
+      layoutSpread: opts.layoutSpread,
+    });
     const res: TaskEvaluation = {
       taskId,
       seeds: [...seeds],

@@ -242,6 +242,12 @@ export function TrainPanel() {
               .filter((r) => r.name === selected && r.evaluation)
               .map((r) => (
                 <table key={r.name} className="episode-list small">
+                  <caption>
+                    Greedy success, {r.evaluation!.episodesPerTask} new layouts per task
+                    {r.evaluation!.layoutSpread === undefined
+                      ? ' (objects anywhere)'
+                      : ` (objects within ±${(r.evaluation!.layoutSpread * 100).toFixed(1)} cm)`}
+                  </caption>
                   <tbody>
                     {Object.entries(r.evaluation!.successByTask).map(([task, v]) => (
                       <tr key={task}>
