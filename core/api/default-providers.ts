@@ -19,6 +19,7 @@ const simProvider: RobotProvider = {
       seed: o.seed,
       controlHz: o.controlHz,
       cameras: { width: o.cameraSize, height: o.cameraSize },
+      layoutSpread: o.layoutSpread,
     });
   },
   tasks: async () => listTasks(),

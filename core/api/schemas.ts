@@ -20,6 +20,8 @@ export const SimConnectOptions = z
     cameraSize: z.number().int().min(16).max(640).default(64),
     controlHz: z.number().int().min(1).max(200).default(30),
     seed: z.number().int().min(0).default(0),
+    /** Objects within this many metres of one nominal scene (LIBERO-style); default anywhere. */
+    layoutSpread: z.number().min(0).max(0.1).optional(),
   })
   .strict();
 

@@ -26,6 +26,7 @@ it('connects the UI to the simulated arm, moves a joint with a slider and shows 
     .poll(() => ui.page.getByRole('radio', { name: /Simulator/ }).isEnabled(), { timeout: 20_000 })
     .toBe(true);
   await ui.page.getByLabel('Task').selectOption({ index: 0 });
+  await ui.page.getByLabel('Object layouts').selectOption('region');
   await ui.page.getByRole('main').getByRole('button', { name: 'Connect', exact: true }).click();
   await expect
     .poll(() => ui.page.getByTestId('connection-state').textContent(), { timeout: 30_000 })

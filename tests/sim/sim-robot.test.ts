@@ -137,6 +137,20 @@ describe('SimRobot', () => {
     expect(robot.task.id).toBe('press_button');
   });
 
+  it('with a layout region, every seed places objects within it (LIBERO-style demos in the app)', async () => {
+    const robot = make({ task: 'red_cube_in_bowl', seed: 1, layoutSpread: 0.01 });
+    await robot.connect();
+    const first = robot.info!.objects.red_cube!;
+    for (const seed of [2, 3, 4]) {
+      await robot.reset(seed);
+      const p = robot.info!.objects.red_cube!;
+      expect(p).not.toEqual(first);
+      // two jittered placements of the same nominal spot: at most 2 × 1 cm apart on each axis
+      expect(Math.abs(p[0] - first[0])).toBeLessThanOrEqual(0.0201);
+      expect(Math.abs(p[1] - first[1])).toBeLessThanOrEqual(0.0201);
+    }
+  });
+
   it('close stops the loop and frees the simulation', async () => {
     const robot = make();
     await robot.connect();

@@ -27,6 +27,8 @@ export interface SimRobotOptions {
   controlHz?: number;
   /** Seed of the scene layout on connect. Default 0. */
   seed?: number;
+  /** Objects within this many metres of one nominal scene (LIBERO-style). Default: anywhere. */
+  layoutSpread?: number;
 }
 
 export const SIM_ROBOT_TYPE = 'so101_sim';
@@ -176,6 +178,7 @@ export class SimRobot implements Robot {
       task: taskId,
       cameras: this.options.cameras,
       controlHz: this.options.controlHz,
+      layoutSpread: this.options.layoutSpread,
     });
     const old = this.env;
     this.env = env;

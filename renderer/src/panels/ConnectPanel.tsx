@@ -3,6 +3,7 @@ import type { BackendInfo } from '../../../core/api/contract';
 import { CameraView } from '../components/CameraView';
 import { JointPlot } from '../components/JointPlot';
 import { JointSliders } from '../components/JointSliders';
+import { LayoutRegionField } from '../components/LayoutRegionField';
 import type { StudioActions } from '../stores/actions';
 import { useStudio } from '../stores/studio-store';
 import { CalibrationWizard } from './CalibrationWizard';
@@ -19,6 +20,7 @@ export function ConnectPanel({ actions }: { actions: StudioActions }) {
   const [backend, setBackend] = useState<BackendInfo['id']>('sim');
   const [task, setTask] = useState('');
   const [cameraSize, setCameraSize] = useState(64);
+  const [layoutSpread, setLayoutSpread] = useState<number | undefined>(undefined);
   const [ros, setRos] = useState<{ options: RosConnect | null; problem: string | null }>({
     options: null,
     problem: null,
@@ -42,7 +44,14 @@ export function ConnectPanel({ actions }: { actions: StudioActions }) {
     }
     if (backend !== 'sim') return;
     const chosen = task || tasks[0]?.id;
-    void actions.connect({ backend: 'sim', options: { ...(chosen ? { task: chosen } : {}), cameraSize } });
+    void actions.connect({
+      backend: 'sim',
+      options: {
+        ...(chosen ? { task: chosen } : {}),
+        cameraSize,
+        ...(layoutSpread === undefined ? {} : { layoutSpread }),
+      },
+    });
   };
 
   return (
@@ -94,6 +103,7 @@ export function ConnectPanel({ actions }: { actions: StudioActions }) {
                   ))}
                 </select>
               </label>
+              <LayoutRegionField label="Object layouts" value={layoutSpread} onChange={setLayoutSpread} />
             </>
           )}
           {backend === 'ros' && <RosForm onChange={onRosChange} />}

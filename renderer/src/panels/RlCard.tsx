@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { CommandResult, EventPayload } from '../../../core/api/contract';
+import { LayoutRegionField } from '../components/LayoutRegionField';
 import { LineChart } from '../components/LineChart';
 import { NumberField } from '../components/NumberField';
 import { TextField } from '../components/TextField';
@@ -11,8 +12,6 @@ type Point = EventPayload<'train'>;
 /** Where groups start: a fresh random layout each time, or a fixed bank drawn evenly or by informativeness. */
 type Bank = 'fresh' | 'uniform' | 'informative';
 
-/** LIBERO's object regions are 2-5 cm boxes. */
-const LIBERO_SPREAD = 0.025;
 // core/rl/temperature.ts RL_TEMPERATURE.sim: tiny-vla learns more at 1.0 than at SimpleVLA-RL's 1.6
 const SIM_TEMPERATURE = 1.0;
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
@@ -97,17 +96,12 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
           fallback={SIM_TEMPERATURE}
           onChange={setTemperature}
         />
-        <label className="field" style={{ gridColumn: 'span 2' }}>
-          Initial states
-          <select
-            aria-label="Initial states"
-            value={layoutSpread === undefined ? 'anywhere' : 'region'}
-            onChange={(e) => setLayoutSpread(e.target.value === 'region' ? LIBERO_SPREAD : undefined)}
-          >
-            <option value="anywhere">Objects anywhere in the workspace</option>
-            <option value="region">Objects within ±2.5 cm of one scene (LIBERO-style, easier)</option>
-          </select>
-        </label>
+        <LayoutRegionField
+          label="Initial states"
+          value={layoutSpread}
+          onChange={setLayoutSpread}
+          style={{ gridColumn: 'span 2' }}
+        />
         <label className="field" style={{ gridColumn: 'span 2' }}>
           Training layouts
           <select
