@@ -50,10 +50,10 @@ export function demoCommand(cli: Command): void {
       '--updates <n>',
       'RL updates (at most; --minutes may stop RL earlier)',
       positiveInt('--updates'),
-      8,
+      60,
     )
     .option('--group-size <n>', 'rollouts per initial state', positiveInt('--group-size'), 8)
-    .option('--groups-per-batch <n>', 'groups kept per RL batch', positiveInt('--groups-per-batch'), 2)
+    .option('--groups-per-batch <n>', 'groups kept per RL batch', positiveInt('--groups-per-batch'), 4)
     .option('--eval-episodes <n>', 'greedy evaluation episodes per task', positiveInt('--eval-episodes'), 10)
     .option('--minutes <n>', 'time budget for RL', positiveInt('--minutes'), 6)
     .option(
