@@ -10,7 +10,13 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 async function demoActions(name: string, layoutSpread?: number): Promise<number[][][]> {
   const root = join(base, name);
-  await recordExpertDemos({ root, tasks: ['press_button'], episodesPerTask: 2, cameraSize: 16, layoutSpread });
+  await recordExpertDemos({
+    root,
+    tasks: ['press_button'],
+    episodesPerTask: 2,
+    cameraSize: 16,
+    layoutSpread,
+  });
   const reader = await openDataset(root);
   return Promise.all([0, 1].map(async (i) => (await reader.loadEpisode(i)).action));
 }

@@ -50,7 +50,7 @@ export function demoCommand(cli: Command): void {
       '--updates <n>',
       'RL updates (at most; --minutes may stop RL earlier)',
       positiveInt('--updates'),
-      60,
+      12,
     )
     .option('--group-size <n>', 'rollouts per initial state', positiveInt('--group-size'), 8)
     .option('--groups-per-batch <n>', 'groups kept per RL batch', positiveInt('--groups-per-batch'), 4)
