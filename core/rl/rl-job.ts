@@ -194,7 +194,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   let nextTask = 0;
   const sample = async (count: number): Promise<RolloutGroup[]> => {
     const requests: GroupRequest[] = Array.from({ length: count }, () => {
-      const task = cfg.tasks[nextTask++ % cfg.tasks.length] as string;
+      const task = states.pickTask(cfg.tasks, nextTask++, rand.next);
       return { task, seed: states.pick(task, rand.next) };
     }).sort((a, b) => a.task.localeCompare(b.task));
     const res = await playGroups({

@@ -35,6 +35,26 @@ describe('initial-state sampling', () => {
     expect(counts(s, 'b', 4000).every((x) => x > 800 && x < 1200)).toBe(true);
   });
 
+  it("'informative' draws tasks by their states' weight; 'uniform' takes them in turn", () => {
+    const tasks = ['solved', 'learning', 'hopeless'];
+    const u = new StateSampler('uniform', 2);
+    expect([0, 1, 2, 3].map((turn) => u.pickTask(tasks, turn, rng(1)))).toEqual([...tasks, 'solved']);
+    const s = new StateSampler('informative', 2);
+    for (const seed of [0, 1]) {
+      for (let i = 0; i < 3; i++) {
+        s.observe('solved', seed, 8, 8);
+        s.observe('learning', seed, 4, 8);
+        s.observe('hopeless', seed, 0, 8);
+      }
+    }
+    const random = rng(5);
+    const n: Record<string, number> = { solved: 0, learning: 0, hopeless: 0 };
+    for (let i = 0; i < 3000; i++) n[s.pickTask(tasks, i, random)]! += 1;
+    expect(n.learning! / n.solved!).toBeGreaterThan(3);
+    expect(n.learning! / n.hopeless!).toBeGreaterThan(3);
+    expect(Math.min(n.solved!, n.hopeless!)).toBeGreaterThan(100);
+  });
+
   it('weighs recent groups more, so a state the policy learned to solve loses weight', () => {
     const s = new StateSampler('informative', 2);
     s.observe('a', 0, 4, 8);

@@ -105,7 +105,7 @@ export function trainCommands(cli: Command): void {
     )
     .option(
       '--informative-states',
-      'simulator: with --states, favour layouts whose recent groups had both successes and failures',
+      'simulator: with --states, favour layouts (and tasks) whose recent groups had both successes and failures',
     )
     .option('--task <instruction>', 'robot: the instruction given to the policy')
     .option('--episodes <n>', 'robot: stop after this many episodes', positiveInt('--episodes'))

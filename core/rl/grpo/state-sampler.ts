@@ -5,6 +5,9 @@
  * yields a group that dynamic sampling drops, so its rollouts teach nothing. Each state's weight is
  * `floor + 4 p (1 - p)`, with p its success rate over recent rollouts (older groups count less);
  * states never tried have p = 1/2, and the floor keeps every state in play as the policy changes.
+ * Tasks are drawn the same way in 'informative' mode (by their states' mean weight), so a task the
+ * policy has solved, or cannot yet solve anywhere, gets fewer groups than one still being learned;
+ * 'uniform' takes tasks in turn.
  */
 export type StateSampling = 'uniform' | 'informative';
 
@@ -49,13 +52,19 @@ export class StateSampler {
 
   pick(task: string, random: () => number): number {
     if (this.mode === 'uniform') return Math.floor(random() * this.seedRange);
-    const weights = Array.from({ length: this.seedRange }, (_, seed) => this.weight(task, seed));
-    let r = random() * weights.reduce((a, b) => a + b, 0);
-    for (const [seed, w] of weights.entries()) {
-      r -= w;
-      if (r < 0) return seed;
-    }
-    return this.seedRange - 1;
+    return drawWeighted(this.stateWeights(task), random);
+  }
+
+  /** The task of the next group: in turn for 'uniform', by mean state weight for 'informative'. */
+  pickTask(tasks: readonly string[], turn: number, random: () => number): string {
+    if (tasks.length === 0) throw new Error('pickTask needs at least one task');
+    if (this.mode === 'uniform') return tasks[turn % tasks.length] as string;
+    const weights = tasks.map((t) => this.stateWeights(t).reduce((a, b) => a + b, 0));
+    return tasks[drawWeighted(weights, random)] as string;
+  }
+
+  private stateWeights(task: string): number[] {
+    return Array.from({ length: this.seedRange }, (_, seed) => this.weight(task, seed));
   }
 
   /** Count a finished group: `successes` of `total` rollouts from (task, seed) succeeded. */
@@ -82,3 +91,12 @@ export class StateSampler {
 }
 
 const key = (task: string, seed: number) => `${task}#${seed}`;
+
+function drawWeighted(weights: readonly number[], random: () => number): number {
+  let r = random() * weights.reduce((a, b) => a + b, 0);
+  for (const [i, w] of weights.entries()) {
+    r -= w;
+    if (r < 0) return i;
+  }
+  return weights.length - 1;
+}
