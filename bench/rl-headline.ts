@@ -61,6 +61,8 @@ const { values: args } = parseArgs({
     envs: { type: 'string', default: '8' },
     groups: { type: 'string', default: '4' },
     lr: { type: 'string', default: '1e-4' },
+    // passes over each batch (SimpleVLA-RL: 1); the update is ~15% of an RL step's time here
+    epochs: { type: 'string', default: '1' },
     // batches in a row with no informative group before giving up (the time budget stops it anyway)
     'max-stalled': { type: 'string', default: '1000' },
     temperature: { type: 'string', default: '1.6' },
@@ -213,7 +215,7 @@ const rl = await runRlJob({
   stateSampling: args['state-sampling'] as StateSampling,
   seed: Number(args['rl-seed']),
   maxStalledBatches: Number(args['max-stalled']),
-  update: { lr: Number(args.lr), rowsPerStep: 64 },
+  update: { lr: Number(args.lr), rowsPerStep: 64, epochs: Number(args.epochs) },
   signal: budget,
   onEvent: (e) => {
     if (e.type === 'update') {

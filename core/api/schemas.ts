@@ -480,6 +480,8 @@ export const commandSchemas = {
         steps: z.number().int().min(1).max(1_000_000).default(800),
         batchSize: z.number().int().min(1).max(4096).default(32),
         lr: z.number().positive().max(1).default(1e-3),
+        /** Square side of the policy's camera images; frames are resized to it. Default: the dataset's. */
+        imageSize: z.number().int().min(16).max(256).optional(),
       })
       .strict(),
     result: z.object({ jobId: z.string() }),

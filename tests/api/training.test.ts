@@ -38,8 +38,20 @@ const finished = (id: string) =>
 it('trains SFT, evaluates the policy in the simulator and keeps both in the run record', {
   timeout: 240_000,
 }, async () => {
-  const { jobId } = await studio.invoke('train.sft', { dataset: 'demos', run: 'r1', steps: 6, batchSize: 8 });
+  // the demos are 64 px; the policy takes them resized to 32 px
+  const { jobId } = await studio.invoke('train.sft', {
+    dataset: 'demos',
+    run: 'r1',
+    steps: 6,
+    batchSize: 8,
+    imageSize: 32,
+  });
   expect((await finished(jobId)).state).toBe('done');
+  const sidecar = JSON.parse(readFileSync(join(home, 'runs', 'r1', 'policy.json'), 'utf8'));
+  expect(sidecar.extra.config.imageSize).toBe(32);
+  await expect(studio.invoke('train.sft', { dataset: 'demos', run: 'r9', imageSize: 8 })).rejects.toThrow(
+    /imageSize/,
+  );
   const again = await studio.invoke('train.sft', { dataset: 'demos', run: 'r1' }).catch((e: Error) => e);
   expect((again as Error).message).toMatch(/exists already/);
 
@@ -75,6 +87,8 @@ it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is 
   const rollouts = await studio.invoke('episodes.list', { dataset: 'rl1-rollouts', filter: {} });
   expect(rollouts.length).toBeGreaterThanOrEqual(2);
   expect(rollouts.every((e) => e.source === 'rollout')).toBe(true);
+  const info = JSON.parse(readFileSync(join(home, 'datasets', 'rl1-rollouts', 'meta', 'info.json'), 'utf8'));
+  expect(info.features['observation.images.front'].shape.slice(0, 2)).toEqual([32, 32]);
   const job = JSON.parse(readFileSync(join(home, 'runs', 'rl1', 'rl', 'run.json'), 'utf8'));
   expect(job.stateSampling).toBe('informative');
   // no temperature given: the simulator's default, not the robot's

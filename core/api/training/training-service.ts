@@ -49,7 +49,14 @@ export class TrainingService {
     cancel();
   }
 
-  startSft(args: { dataset: string; run: string; steps: number; batchSize: number; lr: number }): {
+  startSft(args: {
+    dataset: string;
+    run: string;
+    steps: number;
+    batchSize: number;
+    lr: number;
+    imageSize?: number;
+  }): {
     jobId: string;
   } {
     const name = checkName('Run', args.run);
@@ -73,7 +80,7 @@ export class TrainingService {
       createdAt: new Date().toISOString(),
       state: 'running',
       dataset: args.dataset,
-      config: { steps: args.steps, batchSize: args.batchSize, lr: args.lr },
+      config: { steps: args.steps, batchSize: args.batchSize, lr: args.lr, imageSize: args.imageSize },
     };
     writeRun(run);
     const job = (state: JobInfo['state'], progress: number, message: string) =>
@@ -89,6 +96,7 @@ export class TrainingService {
     void (async () => {
       try {
         const samples = await samplesFromDataset(datasetRoot, {
+          imageSize: args.imageSize,
           onEpisode: (done, total) => job('running', 0, `Loading demonstrations: episode ${done}/${total}`),
         });
         if (cancelled) throw new Error('cancelled before training started');

@@ -111,7 +111,9 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
           >
             <option value="fresh">A new layout for every group</option>
             <option value="uniform">A fixed bank per task, drawn evenly (LIBERO protocol)</option>
-            <option value="informative">A fixed bank per task, favouring layouts and tasks with mixed results</option>
+            <option value="informative">
+              A fixed bank per task, favouring layouts and tasks with mixed results
+            </option>
           </select>
         </label>
         {bank !== 'fresh' && (

@@ -25,6 +25,7 @@ export function TrainPanel() {
   const [steps, setSteps] = useState(800);
   const [batchSize, setBatchSize] = useState(32);
   const [lr, setLr] = useState(0.001);
+  const [imageSize, setImageSize] = useState(0);
   const [episodes, setEpisodes] = useState(10);
   const [selected, setSelected] = useState<string | null>(null);
   const [points, setPoints] = useState<Point[]>([]);
@@ -87,7 +88,14 @@ export function TrainPanel() {
   const start = async () => {
     try {
       setPoints([]);
-      await backend.invoke('train.sft', { dataset, run: name, steps, batchSize, lr });
+      await backend.invoke('train.sft', {
+        dataset,
+        run: name,
+        steps,
+        batchSize,
+        lr,
+        ...(imageSize ? { imageSize } : {}),
+      });
       setSelected(null);
       setError(null);
       setName(`sft-${stamp()}`);
@@ -139,6 +147,19 @@ export function TrainPanel() {
             <NumberField label="Batch size" value={batchSize} fallback={1} onChange={setBatchSize} />
             <NumberField label="Learning rate" value={lr} fallback={0.001} onChange={setLr} />
           </div>
+          <label className="field">
+            Policy cameras
+            <select
+              aria-label="Policy image size"
+              value={imageSize}
+              onChange={(e) => setImageSize(Number(e.target.value))}
+            >
+              <option value={0}>As recorded</option>
+              <option value={32}>32 px (RL several times faster)</option>
+              <option value={64}>64 px</option>
+              <option value={96}>96 px</option>
+            </select>
+          </label>
           <div className="buttons">
             <button type="button" className="primary" disabled={!dataset} onClick={() => void start()}>
               Start SFT
