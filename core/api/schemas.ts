@@ -482,6 +482,8 @@ export const commandSchemas = {
         lr: z.number().positive().max(1).default(1e-3),
         /** Square side of the policy's camera images; frames are resized to it. Default: the dataset's. */
         imageSize: z.number().int().min(16).max(256).optional(),
+        /** Spread of the soft action-token targets in bins (default 2); 0: one-hot, sharper policies from few demos. */
+        labelSigma: z.number().min(0).max(16).optional(),
       })
       .strict(),
     result: z.object({ jobId: z.string() }),

@@ -32,6 +32,7 @@ it('trains SFT from the Train panel with a live loss curve, then RL from it; bot
   await ui.page.getByLabel('Steps', { exact: true }).fill('12');
   await ui.page.getByLabel('Batch size', { exact: true }).fill('8');
   await ui.page.getByLabel('Policy image size').selectOption('32');
+  await ui.page.getByLabel('Action targets').selectOption('0');
   await ui.page.getByRole('button', { name: 'Start SFT' }).click();
   await ui.page.getByTestId('loss-chart').waitFor({ timeout: 120_000 });
   await expect
@@ -40,7 +41,7 @@ it('trains SFT from the Train panel with a live loss curve, then RL from it; bot
   await screenshot(ui.page, 'train-sft');
   const run = readRun('first-sft');
   expect(run?.state).toBe('done');
-  expect(run?.config.imageSize).toBe(32);
+  expect(run?.config).toMatchObject({ imageSize: 32, labelSigma: 0 });
   expect(Number(run?.result?.finalLoss)).toBeLessThan(Number(run?.result?.firstLoss));
 
   // Press Train: GRPO from that SFT run, its rollouts recorded, the run listed when it ends.

@@ -56,6 +56,7 @@ export class TrainingService {
     batchSize: number;
     lr: number;
     imageSize?: number;
+    labelSigma?: number;
   }): {
     jobId: string;
   } {
@@ -80,7 +81,13 @@ export class TrainingService {
       createdAt: new Date().toISOString(),
       state: 'running',
       dataset: args.dataset,
-      config: { steps: args.steps, batchSize: args.batchSize, lr: args.lr, imageSize: args.imageSize },
+      config: {
+        steps: args.steps,
+        batchSize: args.batchSize,
+        lr: args.lr,
+        imageSize: args.imageSize,
+        labelSigma: args.labelSigma,
+      },
     };
     writeRun(run);
     const job = (state: JobInfo['state'], progress: number, message: string) =>
@@ -107,6 +114,7 @@ export class TrainingService {
             steps: args.steps,
             batchSize: args.batchSize,
             lr: args.lr,
+            labelSigma: args.labelSigma,
             checkpointDir: join(dir, 'checkpoints'),
             exportPath: join(dir, 'policy'),
           },

@@ -43,7 +43,6 @@ export async function runDemo(a: DemoRunArgs & { out: string }): Promise<string>
       run: 'sft',
       steps: a.sftSteps,
       batchSize: 32,
-      imageSize: a.imageSize,
     });
     await timed('sft', () => waitJob(onJob, sft.jobId, 'SFT'));
     const evalSft = await studio.invoke('train.eval', {

@@ -12,7 +12,6 @@ interface DemoOptions {
   tasks: string;
   demos: number;
   sftSteps: number;
-  imageSize: number;
   updates: number;
   groupSize: number;
   groupsPerBatch: number;
@@ -47,12 +46,6 @@ export function demoCommand(cli: Command): void {
     )
     .option('--demos <n>', 'scripted demonstrations per task', positiveInt('--demos'), 5)
     .option('--sft-steps <n>', 'SFT steps', positiveInt('--sft-steps'), 400)
-    .option(
-      '--image-size <px>',
-      "side of the policy's camera images (demos are recorded at 64 px)",
-      positiveInt('--image-size'),
-      64,
-    )
     .option(
       '--updates <n>',
       'RL updates (at most; --minutes may stop RL earlier)',

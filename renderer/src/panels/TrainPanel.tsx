@@ -26,6 +26,7 @@ export function TrainPanel() {
   const [batchSize, setBatchSize] = useState(32);
   const [lr, setLr] = useState(0.001);
   const [imageSize, setImageSize] = useState(0);
+  const [labelSigma, setLabelSigma] = useState(2);
   const [episodes, setEpisodes] = useState(10);
   const [selected, setSelected] = useState<string | null>(null);
   const [points, setPoints] = useState<Point[]>([]);
@@ -94,6 +95,7 @@ export function TrainPanel() {
         steps,
         batchSize,
         lr,
+        labelSigma,
         ...(imageSize ? { imageSize } : {}),
       });
       setSelected(null);
@@ -158,6 +160,17 @@ export function TrainPanel() {
               <option value={32}>32 px (RL several times faster)</option>
               <option value={64}>64 px</option>
               <option value={96}>96 px</option>
+            </select>
+          </label>
+          <label className="field">
+            Action targets
+            <select
+              aria-label="Action targets"
+              value={labelSigma}
+              onChange={(e) => setLabelSigma(Number(e.target.value))}
+            >
+              <option value={2}>Soft: neighbouring bins count as near misses</option>
+              <option value={0}>One-hot: a sharper policy from very few demos</option>
             </select>
           </label>
           <div className="buttons">
