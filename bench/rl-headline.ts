@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/rl-headline.ts [--tasks a,b] [--image 32] [--sft-steps 400] [--updates 40]
  *                                [--budget-min 30] [--eval-seeds 20] [--envs 8] [--groups 4]
- *                                [--lr 1e-4] [--max-stalled 1000] [--temperature 1.6] [--sigma 0]
+ *                                [--lr 1e-4] [--epochs 1] [--max-stalled 1000] [--temperature 1.6] [--sigma 0]
  *                                [--states 10] [--spread 0.025] [--sft-lr 1e-3]
  *                                [--state-sampling uniform|informative] [--rl-seed 1]
  *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
