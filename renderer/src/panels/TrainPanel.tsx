@@ -157,7 +157,7 @@ export function TrainPanel() {
               onChange={(e) => setImageSize(Number(e.target.value))}
             >
               <option value={0}>As recorded</option>
-              <option value={32}>32 px (RL several times faster)</option>
+              <option value={32}>32 px (faster training and rollouts)</option>
               <option value={64}>64 px</option>
               <option value={96}>96 px</option>
             </select>
