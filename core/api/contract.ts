@@ -6,6 +6,8 @@ import type { commandSchemas, eventSchemas } from './schemas';
 type Schemas = typeof commandSchemas;
 export type CommandName = keyof Schemas;
 export type CommandArgs<C extends CommandName> = z.input<Schemas[C]['args']>;
+/** The arguments after validation, with defaults filled in: what a command's handler receives. */
+export type ParsedArgs<C extends CommandName> = z.output<Schemas[C]['args']>;
 export type CommandResult<C extends CommandName> = z.output<Schemas[C]['result']>;
 
 export type EventName = keyof typeof eventSchemas;

@@ -9,6 +9,7 @@ import type {
   EventPayload,
   JobInfo,
   LogEntry,
+  ParsedArgs,
   RobotDescription,
   StudioApi,
 } from './contract';
@@ -33,8 +34,7 @@ export interface StudioOptions {
   imageHz?: number;
 }
 
-type Handlers = { [C in CommandName]: (args: CommandResultArgs<C>) => Promise<CommandResult<C>> };
-type CommandResultArgs<C extends CommandName> = import('zod').output<(typeof commandSchemas)[C]['args']>;
+type Handlers = { [C in CommandName]: (args: ParsedArgs<C>) => Promise<CommandResult<C>> };
 type Listener = (payload: unknown) => void;
 
 const DEFAULT_MAX_SPEED_DEG_S = 120;
@@ -303,7 +303,7 @@ export class Studio implements StudioApi {
     this.emit('connection', this.connection);
   }
 
-  private async connect(args: CommandResultArgs<'robot.connect'>): Promise<RobotDescription> {
+  private async connect(args: ParsedArgs<'robot.connect'>): Promise<RobotDescription> {
     await this.disconnect('Switching robot');
     const provider = this.provider(args.backend);
     this.connection = { ...this.connection, backend: args.backend };
@@ -461,7 +461,7 @@ export class Studio implements StudioApi {
   }
 
   /** RL on whatever robot is connected, through its control loop (the only caller of Robot.act). */
-  private startRobotRl(args: CommandResultArgs<'robotRl.start'>) {
+  private startRobotRl(args: ParsedArgs<'robotRl.start'>) {
     const loop = this.requireLoop();
     if (this.description && !this.description.calibrated)
       throw new ApiError('failed', 'Calibrate the arm before RL: it cannot report joint angles yet');

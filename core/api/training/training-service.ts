@@ -6,7 +6,7 @@ import type { StateSampling } from '../../rl/grpo/state-sampler';
 import { startRlJobWorker } from '../../rl/rl-worker-host';
 import { evaluatePolicy, runSftInWorker } from '../../rl/sft';
 import { listTasks } from '../../sim/env';
-import type { EventPayload, JobInfo } from '../contract';
+import type { EventPayload, JobInfo, ParsedArgs } from '../contract';
 import { ApiError } from '../errors';
 import { checkName } from '../home';
 import { analyzeDatasets } from '../pushcut-analysis';
@@ -49,17 +49,7 @@ export class TrainingService {
     cancel();
   }
 
-  startSft(args: {
-    dataset: string;
-    run: string;
-    steps: number;
-    batchSize: number;
-    lr: number;
-    imageSize?: number;
-    labelSigma?: number;
-  }): {
-    jobId: string;
-  } {
+  startSft(args: ParsedArgs<'train.sft'>): { jobId: string } {
     const name = checkName('Run', args.run);
     const dir = runDir(name);
     if (existsSync(join(dir, 'run.json'))) {
@@ -81,13 +71,7 @@ export class TrainingService {
       createdAt: new Date().toISOString(),
       state: 'running',
       dataset: args.dataset,
-      config: {
-        steps: args.steps,
-        batchSize: args.batchSize,
-        lr: args.lr,
-        imageSize: args.imageSize,
-        labelSigma: args.labelSigma,
-      },
+      config: { ...args },
     };
     writeRun(run);
     const job = (state: JobInfo['state'], progress: number, message: string) =>

@@ -4,6 +4,7 @@ import { CameraView } from '../components/CameraView';
 import { JointPlot } from '../components/JointPlot';
 import { JointSliders } from '../components/JointSliders';
 import { LayoutRegionField } from '../components/LayoutRegionField';
+import { NumberChoiceField } from '../components/NumberChoiceField';
 import type { StudioActions } from '../stores/actions';
 import { useStudio } from '../stores/studio-store';
 import { CalibrationWizard } from './CalibrationWizard';
@@ -89,20 +90,12 @@ export function ConnectPanel({ actions }: { actions: StudioActions }) {
                   ))}
                 </select>
               </label>
-              <label className="field">
-                Camera size
-                <select
-                  aria-label="Camera size"
-                  value={cameraSize}
-                  onChange={(e) => setCameraSize(Number(e.target.value))}
-                >
-                  {[64, 96, 128, 160].map((s) => (
-                    <option key={s} value={s}>
-                      {s} × {s}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <NumberChoiceField
+                label="Camera size"
+                value={cameraSize}
+                choices={[64, 96, 128, 160].map((s) => [s, `${s} × ${s}`] as const)}
+                onChange={setCameraSize}
+              />
               <LayoutRegionField label="Object layouts" value={layoutSpread} onChange={setLayoutSpread} />
             </>
           )}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { CommandResult, EventPayload, JobInfo } from '../../../core/api/contract';
 import { LineChart } from '../components/LineChart';
+import { NumberChoiceField } from '../components/NumberChoiceField';
 import { NumberField } from '../components/NumberField';
 import { useBackend } from '../stores/studio-store';
 import { RlCard } from './RlCard';
@@ -13,6 +14,17 @@ const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).t
 const reportHref = (run: string) =>
   `/runs/${encodeURIComponent(run)}/report?token=${encodeURIComponent(new URLSearchParams(location.search).get('token') ?? '')}`;
 const num = (v: unknown, d = 3) => (typeof v === 'number' ? v.toFixed(d) : '—');
+/** 0: the dataset's own frame size. */
+const IMAGE_SIZES = [
+  [0, 'As recorded'],
+  [32, '32 px (faster training and rollouts)'],
+  [64, '64 px'],
+  [96, '96 px'],
+] as const;
+const LABEL_SIGMAS = [
+  [2, 'Soft: neighbouring bins count as near misses'],
+  [0, 'One-hot: a sharper policy from very few demos'],
+] as const;
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 
 /** SFT on recorded demos, live loss curves, and each run's success in the simulator. */
@@ -149,30 +161,18 @@ export function TrainPanel() {
             <NumberField label="Batch size" value={batchSize} fallback={1} onChange={setBatchSize} />
             <NumberField label="Learning rate" value={lr} fallback={0.001} onChange={setLr} />
           </div>
-          <label className="field">
-            Policy cameras
-            <select
-              aria-label="Policy image size"
-              value={imageSize}
-              onChange={(e) => setImageSize(Number(e.target.value))}
-            >
-              <option value={0}>As recorded</option>
-              <option value={32}>32 px (faster training and rollouts)</option>
-              <option value={64}>64 px</option>
-              <option value={96}>96 px</option>
-            </select>
-          </label>
-          <label className="field">
-            Action targets
-            <select
-              aria-label="Action targets"
-              value={labelSigma}
-              onChange={(e) => setLabelSigma(Number(e.target.value))}
-            >
-              <option value={2}>Soft: neighbouring bins count as near misses</option>
-              <option value={0}>One-hot: a sharper policy from very few demos</option>
-            </select>
-          </label>
+          <NumberChoiceField
+            label="Policy image size"
+            value={imageSize}
+            choices={IMAGE_SIZES}
+            onChange={setImageSize}
+          />
+          <NumberChoiceField
+            label="Action targets"
+            value={labelSigma}
+            choices={LABEL_SIGMAS}
+            onChange={setLabelSigma}
+          />
           <div className="buttons">
             <button type="button" className="primary" disabled={!dataset} onClick={() => void start()}>
               Start SFT
