@@ -9,6 +9,7 @@
  *                                [--states 10] [--spread 0.025] [--sft-lr 1e-3]
  *                                [--state-sampling uniform|informative] [--rl-seed 1]
  *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
+ *                                [--demo-starts 0.5] [--demo-stride 8]
  *
  * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
  * initial states (seeds 0..K-1; the demo is seed 0), RL samples its groups from that bank and the
@@ -21,6 +22,9 @@
  * `--base-demos N` first pretrains a base policy on N scripted demos of each task outside the suite
  * (BASE_TASKS: the blue-cube variants), anywhere in the workspace, and the one-demo SFT starts from
  * it, as SimpleVLA-RL's one-trajectory SFT starts from OpenVLA-OFT pretrained on Open X-Embodiment.
+ * `--demo-starts SHARE` runs a reverse curriculum from the same one demo per task: SHARE of a task's
+ * groups start partway through its demo, moving back `--demo-stride` steps each time the policy
+ * succeeds from there in half its rollouts (core/rl/grpo/demo-starts.ts).
  * `--base-cache DIR` keeps that base (latest.ckpt + config.json) and reuses it on the next run.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +35,7 @@ import { recordExpertDemos } from '../core/api/jobs/expert-demos';
 import { episodesOf } from '../core/api/pushcut-analysis';
 import { openDataset, RecordingSession } from '../core/data';
 import { SO101_JOINTS } from '../core/hardware/robot';
+import type { Demo } from '../core/rl/grpo/demo-starts';
 import type { StateSampling } from '../core/rl/grpo/state-sampler';
 import { tinyVlaTokenPolicy } from '../core/rl/policies/tiny-vla';
 import { PolicyRunner } from '../core/rl/policy-runner';
@@ -77,6 +82,8 @@ const { values: args } = parseArgs({
     'base-demos': { type: 'string', default: '0' },
     'base-steps': { type: 'string', default: '8000' },
     'base-cache': { type: 'string' },
+    'demo-starts': { type: 'string', default: '0' },
+    'demo-stride': { type: 'string', default: '8' },
   },
 });
 const tasks = args.tasks ? args.tasks.split(',') : listTasks().map((t) => t.id);
@@ -135,10 +142,12 @@ async function pretrainBase(): Promise<{ config: TinyVlaConfig; params: Map<stri
 
 // 1. one scripted demo per task (seed 0), as SFT samples: observation + the next 8 actions
 const samples: SftSample[] = [];
+const demos: Record<string, Demo> = {};
 for (const task of tasks) {
   const demo = await expertDemoSamples(task, [0], { imageSize: side, layoutSpread });
   if (demo.failed.length) throw new Error(`expert failed on ${task}`);
   samples.push(...demo.samples);
+  demos[task] = { seed: 0, actions: demo.samples.map((x) => x.actionChunk[0] as number[]) };
 }
 const tDemos = performance.now();
 
@@ -213,6 +222,9 @@ const rl = await runRlJob({
   temperature: Number(args.temperature),
   ...(bank ? { seedRange: bank } : {}),
   stateSampling: args['state-sampling'] as StateSampling,
+  ...(Number(args['demo-starts']) > 0
+    ? { demoStarts: { demos, share: Number(args['demo-starts']), stride: Number(args['demo-stride']) } }
+    : {}),
   seed: Number(args['rl-seed']),
   maxStalledBatches: Number(args['max-stalled']),
   update: { lr: Number(args.lr), rowsPerStep: 64, epochs: Number(args.epochs) },
@@ -224,7 +236,7 @@ const rl = await runRlJob({
         .map(([k, v]) => `${k}=${(v * 100).toFixed(0)}%`)
         .join(' ');
       console.error(
-        `update ${e.update} ${secs(performance.now() - t0)}s kept ${e.groupsKept} dropped ${e.groupsDropped} ${s} clip ${e.metrics?.clipFrac.toFixed(3)} ent ${e.metrics?.entropy.toFixed(2)} |logr| ${e.metrics?.absLogRatio.toFixed(3)}`,
+        `update ${e.update} ${secs(performance.now() - t0)}s kept ${e.groupsKept} dropped ${e.groupsDropped} ${s} clip ${e.metrics?.clipFrac.toFixed(3)} ent ${e.metrics?.entropy.toFixed(2)} |logr| ${e.metrics?.absLogRatio.toFixed(3)}${e.demoStarts ? ` starts ${JSON.stringify(e.demoStarts)}` : ''}`,
       );
     } else if (e.type === 'stalled') console.error(e.message);
   },

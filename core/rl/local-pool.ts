@@ -1,4 +1,4 @@
-import { type ChunkImages, playChunk } from '../sim/chunk';
+import { type ChunkImages, playChunk, resetAlong } from '../sim/chunk';
 import { createTaskEnv, type TaskEnv, type TaskEnvOptions } from '../sim/env';
 import type { EnvMeta } from '../sim/vector/protocol';
 import type { EnvPool } from './sim-rollouts';
@@ -32,9 +32,9 @@ export class LocalEnvPool implements EnvPool {
     return this.metas;
   }
 
-  async reset(seeds: number[], indices?: number[]) {
+  async reset(seeds: number[], indices?: number[], prefixes?: (number[][] | undefined)[]) {
     const idx = indices ?? this.list.map((_, i) => i);
-    return idx.map((i, k) => this.env(i).reset(seeds[k] as number));
+    return idx.map((i, k) => resetAlong(this.env(i), seeds[k] as number, prefixes?.[k]));
   }
 
   async stepChunk(actions: number[][][], indices: number[], limits: number[], images: ChunkImages) {

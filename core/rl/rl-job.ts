@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../nn/checkpoint';
 import type { ParamValues } from '../nn/model';
+import { type Demo, DemoStartCurriculum, type DemoStartOptions } from './grpo/demo-starts';
 import { collectDynamicBatch } from './grpo/dynamic-sampling';
 import { StateSampler, type StateSampling } from './grpo/state-sampler';
 import type { RolloutGroup } from './grpo/types';
@@ -39,6 +40,11 @@ export interface RlJobConfig {
   stateSampling?: StateSampling;
   /** Seed of the job's random streams (initial states, sampling, mini-batches). */
   seed?: number;
+  /**
+   * A reverse curriculum from one demo per task (sim only): some groups start partway through the
+   * task's demo, and the start moves back as the policy succeeds from it (grpo/demo-starts).
+   */
+  demoStarts?: { demos: Record<string, Demo> } & DemoStartOptions;
   /** Greedy evaluation on these seeds per task, before the first and after every `evalEvery` updates. */
   evalSeeds?: number[];
   evalEvery?: number;
@@ -73,6 +79,8 @@ export type RlEvent =
       allSuccess: number;
       metrics: UpdateMetrics | null;
       times: PhaseTimes;
+      /** With demoStarts: each task's current start step in its demo (0 = from the beginning). */
+      demoStarts?: Record<string, number>;
     }
   | { type: 'eval'; policyVersion: number; successByTask: Record<string, number>; average: number }
   | { type: 'stalled'; update: number; message: string }
@@ -133,6 +141,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   const runner = new PolicyRunner(cfg.policy, cfg.update?.threads);
   const rand = new Stream((cfg.seed ?? 1) >>> 0);
   const states = new StateSampler(cfg.stateSampling ?? 'uniform', seedRange);
+  const curriculum = cfg.demoStarts ? new DemoStartCurriculum(cfg.demoStarts.demos, cfg.demoStarts) : null;
   let done = 0;
   let resumedFrom: number | null = null;
   const ckptPath = latestCheckpoint(cfg.runDir);
@@ -142,6 +151,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     done = Number(ckpt.meta.updates ?? 0);
     rand.state = Number(ckpt.meta.rngState ?? rand.state) >>> 0;
     states.restore(ckpt.meta.stateStats);
+    curriculum?.restore(ckpt.meta.demoStarts);
     resumedFrom = done;
   } else {
     writeFileSync(
@@ -154,6 +164,15 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
           groupsPerBatch,
           temperature,
           stateSampling: states.mode,
+          ...(curriculum
+            ? {
+                demoStarts: {
+                  share: curriculum.share,
+                  stride: curriculum.stride,
+                  advanceAt: curriculum.advanceAt,
+                },
+              }
+            : {}),
           update: cfg.update ?? {},
         },
         null,
@@ -195,7 +214,8 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   const sample = async (count: number): Promise<RolloutGroup[]> => {
     const requests: GroupRequest[] = Array.from({ length: count }, () => {
       const task = states.pickTask(cfg.tasks, nextTask++, rand.next);
-      return { task, seed: states.pick(task, rand.next) };
+      const start = curriculum?.pick(task, rand.next);
+      return start ? { task, ...start } : { task, seed: states.pick(task, rand.next) };
     }).sort((a, b) => a.task.localeCompare(b.task));
     const res = await playGroups({
       pool: cfg.pool,
@@ -223,10 +243,12 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     phase.inferenceMs += res.times.inferenceMs;
     phase.envMs += res.times.envMs;
     phase.recordWaitMs += res.times.recordWaitMs;
-    for (const g of res.groups) {
+    res.groups.forEach((g, i) => {
       const wins = g.rollouts.filter((r) => r.reward === 1).length;
-      states.observe(g.task, g.seed, wins, g.rollouts.length);
-    }
+      const prefix = requests[i]?.prefix?.length ?? 0;
+      if (prefix > 0) curriculum?.observe(g.task, prefix, wins, g.rollouts.length);
+      else states.observe(g.task, g.seed, wins, g.rollouts.length);
+    });
     return res.groups;
   };
 
@@ -287,6 +309,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
         rngState: rand.state,
         tasks: cfg.tasks,
         stateStats: states.snapshot(),
+        ...(curriculum ? { demoStarts: curriculum.snapshot() } : {}),
       });
       phase.checkpointMs = performance.now() - t0;
       emit({ type: 'checkpoint', path: ckptPath, policyVersion: done });
@@ -301,6 +324,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
         allSuccess: s.allSuccess,
         metrics,
         times: phase,
+        ...(curriculum ? { demoStarts: curriculum.starts() } : {}),
       });
       if (cfg.evalSeeds?.length && (done % evalEvery === 0 || done === cfg.updates))
         result.evalAfter = await evaluate();

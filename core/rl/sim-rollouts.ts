@@ -11,9 +11,11 @@ import type { RewardSource } from './reward/types';
 export interface EnvPool {
   readonly size: number;
   readonly envs: readonly EnvMeta[];
+  /** Reset to seeds[k]; `prefixes[k]`, when given, is replayed first (see core/sim/chunk resetAlong). */
   reset(
     seeds: number[],
     indices?: number[],
+    prefixes?: (number[][] | undefined)[],
   ): Promise<{ state: number[]; images: Record<string, CameraFrame> }[]>;
   /** One open-loop action chunk per listed env (see VectorEnv.stepChunk). */
   stepChunk(
@@ -43,6 +45,11 @@ export interface PlayedRollout {
 export interface GroupRequest {
   task: string;
   seed: number;
+  /**
+   * Actions replayed after the reset before the group's rollouts take over (a demonstration's
+   * first steps: see grpo/demo-starts). They count against the episode's step limit.
+   */
+  prefix?: number[][];
 }
 
 export interface SimRolloutOptions {
@@ -133,7 +140,7 @@ export async function playGroups(
           decisions: [],
           frames: [],
           steps: 0,
-          maxSteps: opts.maxSteps ?? meta.maxSteps,
+          maxSteps: Math.max(1, (opts.maxSteps ?? meta.maxSteps) - (req.prefix?.length ?? 0)),
           done: false,
           success: false,
           obs: { state: [], images: {} },
@@ -145,6 +152,7 @@ export async function playGroups(
     const first = await pool.reset(
       slots.map((s) => (wave[s.group] as GroupRequest).seed),
       slots.map((s) => s.env),
+      slots.map((s) => (wave[s.group] as GroupRequest).prefix),
     );
     times.envMs += performance.now() - t0;
     slots.forEach((s, i) => {
@@ -190,7 +198,8 @@ export async function playGroups(
     }
     for (let g = 0; g < wave.length; g++) {
       const req = wave[g] as GroupRequest;
-      const id = `g${++groupCounter}-${req.task}-${req.seed}`;
+      const from = req.prefix?.length ? `@${req.prefix.length}` : '';
+      const id = `g${++groupCounter}-${req.task}-${req.seed}${from}`;
       const groupPlayed: PlayedRollout[] = [];
       for (const s of slots.filter((x) => x.group === g)) {
         const r = await reward.reward(

@@ -13,6 +13,17 @@ export interface ChunkStep {
 export type ChunkImages = 'all' | 'last';
 
 /**
+ * Reset to `seed`, then replay `prefix` (e.g. the first steps of a demonstration) without
+ * rendering, so the episode starts where the prefix leaves the scene.
+ */
+export function resetAlong(env: TaskEnv, seed: number, prefix: readonly number[][] = []): EnvObservation {
+  const obs = env.reset(seed);
+  if (prefix.length === 0) return obs;
+  for (const a of prefix) env.step(a, { images: false });
+  return env.observe();
+}
+
+/**
  * Execute an action chunk open-loop on one env, stopping early on success or after `limit` steps.
  * The returned steps are those executed; the last one always carries camera frames.
  */

@@ -13,7 +13,7 @@ class FakePool implements EnvPool {
   steps: number[];
   seeds: number[];
   setTaskCalls = 0;
-  resets: { env: number; seed: number }[] = [];
+  resets: { env: number; seed: number; prefix?: number }[] = [];
   imageModes = new Set<ChunkImages>();
   constructor(
     tasks: string[],
@@ -32,11 +32,11 @@ class FakePool implements EnvPool {
   get envs() {
     return this.metas;
   }
-  async reset(seeds: number[], indices: number[] = []) {
+  async reset(seeds: number[], indices: number[] = [], prefixes: (number[][] | undefined)[] = []) {
     return indices.map((i, k) => {
-      this.steps[i] = 0;
+      this.steps[i] = prefixes[k]?.length ?? 0;
       this.seeds[i] = seeds[k]!;
-      this.resets.push({ env: i, seed: seeds[k]! });
+      this.resets.push({ env: i, seed: seeds[k]!, ...(prefixes[k] ? { prefix: prefixes[k].length } : {}) });
       return { state: [0, 0, 0, 0, 0, 50], images: {} };
     });
   }
@@ -111,6 +111,27 @@ describe('simulator rollouts', () => {
     expect(a?.rollouts[0]?.policyVersion).toBe(3);
     // nothing kept: only the observations the policy sees are rendered
     expect([...pool.imageModes]).toEqual(['last']);
+  });
+
+  it('starts a group after a replayed prefix, whose steps count against the step limit', async () => {
+    const pool = new FakePool(['A', 'A', 'A', 'A'], () => -1);
+    const runner = new PolicyRunner(policy, 1);
+    const prefix = Array.from({ length: 14 }, () => [0, 0, 0, 0, 0, 50]);
+    const res = await playGroups({
+      pool,
+      runner,
+      state: { policy, params: initParams(policy.model, 0), version: 0 },
+      groups: [{ task: 'A', seed: 5, prefix }],
+      groupSize: 4,
+      temperature: 1,
+      random: rng(2),
+    });
+    await runner.release();
+    expect(pool.resets).toEqual([0, 1, 2, 3].map((env) => ({ env, seed: 5, prefix: 14 })));
+    const g = res.groups[0]!;
+    expect(g.id).toMatch(/-A-5@14$/);
+    // 20 steps in all: 14 replayed, 6 left for the policy (chunks of 4 -> 2 decisions)
+    expect(g.rollouts.map((r) => [r.finishStep, r.decisions.length])).toEqual(Array(4).fill([6, 2]));
   });
 
   it('keeps one frame per executed step, rendering every step only when frame images are wanted', async () => {

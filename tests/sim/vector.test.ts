@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTaskEnv as createArmEnv, HOME_STATE } from '../../core/sim/env';
+import { runExpertEpisode } from '../../core/sim/experts';
 import type { EnvObservation, EnvStep, TaskEnv } from '../../core/sim/vector/contract';
 import { createTaskEnv, PROBE_ENV_MODULE } from '../../core/sim/vector/probe-env';
 import { VectorEnv } from '../../core/sim/vector/vector-env';
@@ -225,5 +226,25 @@ describe('VectorEnv', () => {
         expected.map((s) => [plain(s.obs), s.success, s.info]),
       );
     }
+  });
+
+  it('resets along a replayed prefix: the env starts where a demo left the scene', async () => {
+    const task = 'lift_red_cube';
+    const ref = await createArmEnv({ task, cameras: false });
+    local.push(ref);
+    const demo = runExpertEpisode(ref, 4);
+    expect(demo.success).toBe(true);
+    const actions = demo.frames.map((f) => f.action);
+    const k = actions.length - 5; // the cube is already in the hand here
+    const v = await VectorEnv.create({ envs: [{ task }, { task }], workers: 1, cameras });
+    open.push(v);
+    const [mid, fresh] = await v.reset([4, 4], [0, 1], [actions.slice(0, k), undefined]);
+    expect(mid?.state).toEqual(demo.frames[k]?.obs.state);
+    expect(mid?.images.front?.data.length).toBe(16 * 12 * 3);
+    expect(fresh?.state).toEqual(demo.frames[0]?.obs.state);
+    // the rest of the demo finishes the task from there; the fresh env is nowhere near
+    const [rest, other] = await v.stepChunk([actions.slice(k), actions.slice(k)], [0, 1], [99, 99], 'last');
+    expect(rest?.at(-1)?.success).toBe(true);
+    expect(other?.some((s) => s.success)).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { CameraFrame } from '../../hardware/robot';
-import { type ChunkStep, playChunk } from '../chunk';
+import { type ChunkStep, playChunk, resetAlong } from '../chunk';
 import { createTaskEnv } from '../env';
 import type { CreateTaskEnv, EnvObservation, EnvStep, TaskEnv, TaskEnvOptions } from './contract';
 import type { EnvMeta, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
@@ -110,8 +110,8 @@ async function handle(req: WorkerRequest, create: CreateTaskEnv): Promise<void> 
   try {
     switch (req.op) {
       case 'reset': {
-        const results = eachEnv(req.items, ({ index, seed }) =>
-          detachImages(envAt(index).reset(seed), transfer),
+        const results = eachEnv(req.items, ({ index, seed, prefix }) =>
+          detachImages(resetAlong(envAt(index), seed, prefix), transfer),
         );
         reply(req.id, results, transfer);
         return;

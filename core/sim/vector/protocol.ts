@@ -22,6 +22,13 @@ export interface EnvMeta {
   jointLimits: JointLimit[];
 }
 
+/** A reset of one env: to `seed`, then `prefix` replayed (see resetAlong). */
+export interface ResetItem {
+  index: number;
+  seed: number;
+  prefix?: number[][];
+}
+
 /** An action chunk for one env: see playChunk. */
 export interface ChunkItem {
   index: number;
@@ -31,7 +38,7 @@ export interface ChunkItem {
 }
 
 export type WorkerRequest =
-  | { id: number; op: 'reset'; items: { index: number; seed: number }[] }
+  | { id: number; op: 'reset'; items: ResetItem[] }
   | { id: number; op: 'step'; items: { index: number; action: number[] }[] }
   | { id: number; op: 'chunk'; items: ChunkItem[] }
   | { id: number; op: 'setTask'; index: number; task: string }

@@ -17,7 +17,15 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../util/worker';
 import type { ChunkImages, ChunkStep } from '../chunk';
 import type { EnvObservation, EnvStep, TaskEnvOptions } from './contract';
-import type { ChunkItem, EnvMeta, EnvSlotSpec, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
+import type {
+  ChunkItem,
+  EnvMeta,
+  EnvSlotSpec,
+  ResetItem,
+  WorkerInit,
+  WorkerReply,
+  WorkerRequest,
+} from './protocol';
 
 export type { EnvMeta } from './protocol';
 
@@ -156,10 +164,18 @@ export class VectorEnv {
   /**
    * Reset envs by seed. With `indices`, reset only those envs (seeds[k] goes to env indices[k]);
    * otherwise seeds[i] goes to env i. Observations come back in the same order as the seeds.
+   * `prefixes[k]`, when given, is replayed after the reset (see resetAlong).
    */
-  async reset(seeds: number[], indices?: number[]): Promise<EnvObservation[]> {
+  async reset(
+    seeds: number[],
+    indices?: number[],
+    prefixes?: (number[][] | undefined)[],
+  ): Promise<EnvObservation[]> {
     const targets = this.targets(seeds.length, indices, 'reset', 'seeds');
-    return this.scatter<EnvObservation>('reset', targets, (k) => ({ seed: seeds[k] as number }));
+    return this.scatter<EnvObservation>('reset', targets, (k) => {
+      const prefix = prefixes?.[k];
+      return prefix?.length ? { seed: seeds[k] as number, prefix } : { seed: seeds[k] as number };
+    });
   }
 
   /** Step envs with one action each (actions[i] for env i, or for env indices[i]). */
@@ -317,7 +333,7 @@ export class VectorEnv {
   private async scatter<T>(
     op: 'reset' | 'step' | 'chunk',
     targets: number[],
-    item: (k: number) => { seed: number } | { action: number[] } | Omit<ChunkItem, 'index'>,
+    item: (k: number) => Omit<ResetItem, 'index'> | { action: number[] } | Omit<ChunkItem, 'index'>,
   ): Promise<T[]> {
     this.usable();
     const byWorker = new Map<WorkerHandle, { ks: number[]; items: ({ index: number } & object)[] }>();
