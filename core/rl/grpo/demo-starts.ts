@@ -8,7 +8,7 @@
  * long before the policy can finish the whole task by chance.
  */
 export interface Demo {
-  /** The initial state the demo starts from. */
+  /** The initial state the demo starts from (in the env pool's layouts: same `layoutSpread`). */
   seed: number;
   /** Its actions, up to the step that solved the task. */
   actions: number[][];
