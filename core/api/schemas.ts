@@ -206,6 +206,10 @@ export const RunRecord = z.object({
       at: z.string(),
       episodesPerTask: z.number(),
       successByTask: z.record(z.string(), z.number()),
+      /** Share of episodes per task that touched, grasped and lifted an object: where failures happen. */
+      stagesByTask: z
+        .record(z.string(), z.object({ touched: z.number(), grasped: z.number(), lifted: z.number() }))
+        .optional(),
       average: z.number(),
       /** The layout region evaluated (absent: objects anywhere in the workspace). */
       layoutSpread: z.number().optional(),

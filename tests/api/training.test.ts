@@ -66,6 +66,10 @@ it('trains SFT, evaluates the policy in the simulator and keeps both in the run 
   const [run] = await studio.invoke('runs.list', {});
   expect(run?.evaluation?.episodesPerTask).toBe(2);
   expect(Object.keys(run?.evaluation?.successByTask ?? {})).toEqual(['press_button']);
+  const stages = run?.evaluation?.stagesByTask?.press_button;
+  expect(Object.values(stages ?? {}).every((v) => [0, 0.5, 1].includes(v))).toBe(true);
+  expect(stages?.lifted).toBeLessThanOrEqual(stages?.grasped ?? 0);
+  expect(stages?.grasped).toBeLessThanOrEqual(stages?.touched ?? 0);
   expect((await studio.invoke('runs.metrics', { run: 'r1' })).length).toBe(6);
 });
 

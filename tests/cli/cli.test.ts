@@ -139,6 +139,11 @@ describe('pushcut demo and the commands around it', { timeout: 400_000 }, () => 
     ]);
     expect(ev.code, ev.stderr).toBe(0);
     expect(JSON.parse(ev.stdout).successByTask).toHaveProperty('press_button');
+    expect(Object.keys(JSON.parse(ev.stdout).stagesByTask.press_button)).toEqual([
+      'touched',
+      'grasped',
+      'lifted',
+    ]);
     const noPolicy = await pushcut(['eval', '-p', join(work, 'nothing')]);
     expect(noPolicy.code).toBe(1);
     expect(noPolicy.stderr).toMatch(/No policy at .*pushcut train sft/);

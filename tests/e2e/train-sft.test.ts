@@ -44,6 +44,22 @@ it('trains SFT from the Train panel with a live loss curve, then RL from it; bot
   expect(run?.config).toMatchObject({ imageSize: 32, labelSigma: 0 });
   expect(Number(run?.result?.finalLoss)).toBeLessThan(Number(run?.result?.firstLoss));
 
+  // Evaluate it: greedy episodes in the simulator, each task's row saying how far episodes got.
+  const row = ui.page.getByRole('row').filter({ hasText: 'first-sft' });
+  await row.click();
+  await ui.page.getByLabel('Evaluation episodes').fill('1');
+  await row.getByRole('button', { name: 'Evaluate' }).click();
+  await expect
+    .poll(() => ui.page.getByTestId('run-eval-first-sft').textContent(), { timeout: 120_000 })
+    .toMatch(/^\d+%$/);
+  await screenshot(ui.page, 'train-eval');
+  const cells = await ui.page.getByTestId('eval-row-press_button').getByRole('cell').allTextContents();
+  expect(cells[0]).toBe('press_button');
+  expect(cells.slice(1)).toHaveLength(4);
+  for (const c of cells.slice(1)) expect(c).toMatch(/^(0|100)%$/);
+  const stages = readRun('first-sft')?.evaluation?.stagesByTask?.press_button;
+  expect(stages?.grasped).toBeLessThanOrEqual(stages?.touched ?? 0);
+
   // Press Train: GRPO from that SFT run, its rollouts recorded, the run listed when it ends.
   await expect.poll(() => ui.page.getByLabel('RL from').inputValue()).toBe('first-sft');
   await ui.page.getByLabel('RL run name').fill('first-rl');

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StagesReached } from '../../sim/episode-stages';
 import { runsDir } from '../home';
 
 /** What a run folder's run.json records: how it was made and what came out. */
@@ -17,6 +18,8 @@ export interface RunRecord {
     at: string;
     episodesPerTask: number;
     successByTask: Record<string, number>;
+    /** Share of episodes per task that got this far (core/sim/episode-stages). */
+    stagesByTask?: Record<string, Record<keyof StagesReached, number>>;
     average: number;
     layoutSpread?: number;
   };

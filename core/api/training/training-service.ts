@@ -331,10 +331,19 @@ export class TrainingService {
       try {
         const seeds = Array.from({ length: args.episodes }, (_, i) => 10_000 + i);
         const successByTask: Record<string, number> = {};
+        const stagesByTask: NonNullable<RunRecord['evaluation']>['stagesByTask'] = {};
         for (const [i, task] of tasks.entries()) {
           if (cancelled) break;
-          const r = await evaluatePolicy(policy, [task], seeds, { layoutSpread: spread });
-          successByTask[task] = r[task]?.successRate ?? 0;
+          const r = (await evaluatePolicy(policy, [task], seeds, { layoutSpread: spread }))[task];
+          successByTask[task] = r?.successRate ?? 0;
+          if (r) {
+            const share = (n: number) => n / Math.max(1, seeds.length);
+            stagesByTask[task] = {
+              touched: share(r.reached.touched),
+              grasped: share(r.reached.grasped),
+              lifted: share(r.reached.lifted),
+            };
+          }
           job(
             'running',
             (i + 1) / tasks.length,
@@ -360,6 +369,7 @@ export class TrainingService {
           at: new Date().toISOString(),
           episodesPerTask: args.episodes,
           successByTask,
+          stagesByTask,
           average,
           ...(spread === undefined ? {} : { layoutSpread: spread }),
         };

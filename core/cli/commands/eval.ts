@@ -65,19 +65,28 @@ export function evalCommand(cli: Command): void {
         const seeds = Array.from({ length: opts.episodes }, (_, i) => 10_000 + i);
         const bar = progressBar('eval', tasks.length);
         const out: Record<string, number> = {};
+        const reached: Record<string, Record<string, number>> = {};
         for (const [i, task] of tasks.entries()) {
-          out[task] =
-            (await evaluatePolicy(policy, [task], seeds, { layoutSpread: opts.layoutSpread }))[task]
-              ?.successRate ?? 0;
+          const r = (await evaluatePolicy(policy, [task], seeds, { layoutSpread: opts.layoutSpread }))[task];
+          out[task] = r?.successRate ?? 0;
+          reached[task] = Object.fromEntries(
+            Object.entries(r?.reached ?? {}).map(([k, n]) => [k, n / seeds.length]),
+          );
           bar.update(i + 1, task);
         }
         bar.stop();
         await policy.release();
         const avg = Object.values(out).reduce((a, b) => a + b, 0) / tasks.length;
-        if (opts.json) console.log(JSON.stringify({ successByTask: out, average: avg }, null, 2));
+        const pct = (v = 0) => `${(v * 100).toFixed(0)}%`.padStart(8);
+        if (opts.json)
+          console.log(JSON.stringify({ successByTask: out, stagesByTask: reached, average: avg }, null, 2));
         else {
-          for (const [t, v] of Object.entries(out)) console.log(`${t.padEnd(26)} ${(v * 100).toFixed(0)}%`);
-          console.log(`${'average'.padEnd(26)} ${(avg * 100).toFixed(0)}%`);
+          console.log(`${'task'.padEnd(26)} touched grasped  lifted success`);
+          for (const [t, v] of Object.entries(out)) {
+            const s = reached[t] ?? {};
+            console.log(`${t.padEnd(26)}${pct(s.touched)}${pct(s.grasped)}${pct(s.lifted)}${pct(v)}`);
+          }
+          console.log(`${'average'.padEnd(26)}${' '.repeat(24)}${pct(avg)}`);
         }
       },
     );

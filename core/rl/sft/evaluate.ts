@@ -1,5 +1,6 @@
 import type { ActOptions, TinyVlaPolicy } from '../../../models/tiny-vla/policy';
 import { createTaskEnv, type EnvObservation } from '../../sim/env';
+import { EpisodeStages, STAGES, type StagesReached } from '../../sim/episode-stages';
 
 export interface TaskEvaluation {
   taskId: string;
@@ -9,6 +10,8 @@ export interface TaskEvaluation {
   /** Seeds the policy solved. */
   solved: number[];
   meanSteps: number;
+  /** Episodes that got at least this far (sim/episode-stages): where the failures happen. */
+  reached: Record<keyof StagesReached, number>;
 }
 
 export interface EvaluateOptions {
@@ -55,6 +58,7 @@ export async function evaluatePolicy(
       successRate: 0,
       solved: [],
       meanSteps: 0,
+      reached: { touched: 0, grasped: 0, lifted: 0 },
     };
     let totalSteps = 0;
     try {
@@ -62,6 +66,7 @@ export async function evaluatePolicy(
       const execute = Math.max(1, Math.min(opts.executeSteps ?? policy.config.chunk, policy.config.chunk));
       for (const seed of seeds) {
         let obs = env.reset(seed);
+        const stages = new EpisodeStages(env.info());
         let steps = 0;
         let success = false;
         while (steps < cap && !success) {
@@ -72,6 +77,7 @@ export async function evaluatePolicy(
           const chunk = act.actions[0] as number[][];
           for (let k = 0; k < execute && steps < cap; k++) {
             const r = env.step(chunk[k] as number[]);
+            stages.observe(r.info);
             obs = r.obs;
             steps += 1;
             if (r.success) {
@@ -81,6 +87,7 @@ export async function evaluatePolicy(
           }
         }
         totalSteps += steps;
+        for (const stage of STAGES) if (stages.reached[stage]) res.reached[stage] += 1;
         if (success) {
           res.successes += 1;
           res.solved.push(seed);

@@ -277,18 +277,33 @@ export function TrainPanel() {
               .map((r) => (
                 <table key={r.name} className="episode-list small">
                   <caption>
-                    Greedy success, {r.evaluation!.episodesPerTask} new layouts per task
+                    {`Greedy evaluation, ${r.evaluation!.episodesPerTask} new layout${r.evaluation!.episodesPerTask === 1 ? '' : 's'} per task: how far episodes got`}
                     {r.evaluation!.layoutSpread === undefined
                       ? ' (objects anywhere)'
                       : ` (objects within ±${(r.evaluation!.layoutSpread * 100).toFixed(1)} cm)`}
                   </caption>
+                  <thead>
+                    <tr>
+                      <th>task</th>
+                      <th title="episodes where the gripper touched an object">touched</th>
+                      <th title="episodes where both fingers held an object">grasped</th>
+                      <th title="episodes where a held object rose 3 cm">lifted</th>
+                      <th>success</th>
+                    </tr>
+                  </thead>
                   <tbody>
-                    {Object.entries(r.evaluation!.successByTask).map(([task, v]) => (
-                      <tr key={task}>
-                        <td>{task}</td>
-                        <td>{pct(v)}</td>
-                      </tr>
-                    ))}
+                    {Object.entries(r.evaluation!.successByTask).map(([task, v]) => {
+                      const stages = r.evaluation!.stagesByTask?.[task];
+                      return (
+                        <tr key={task} data-testid={`eval-row-${task}`}>
+                          <td>{task}</td>
+                          <td>{pct(stages?.touched)}</td>
+                          <td>{pct(stages?.grasped)}</td>
+                          <td>{pct(stages?.lifted)}</td>
+                          <td>{pct(v)}</td>
+                        </tr>
+                      );
+                    })}
                   </tbody>
                 </table>
               ))}
