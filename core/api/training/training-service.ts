@@ -4,7 +4,7 @@ import { TinyVlaPolicy } from '../../../models/tiny-vla/policy';
 import { openDataset } from '../../data';
 import type { StateSampling } from '../../rl/grpo/state-sampler';
 import { startRlJobWorker } from '../../rl/rl-worker-host';
-import { evaluatePolicy, runSftInWorker } from '../../rl/sft';
+import { evaluatePolicy, runSftInWorker, stageShares } from '../../rl/sft';
 import { listTasks } from '../../sim/env';
 import type { EventPayload, JobInfo, ParsedArgs } from '../contract';
 import { ApiError } from '../errors';
@@ -336,14 +336,7 @@ export class TrainingService {
           if (cancelled) break;
           const r = (await evaluatePolicy(policy, [task], seeds, { layoutSpread: spread }))[task];
           successByTask[task] = r?.successRate ?? 0;
-          if (r) {
-            const share = (n: number) => n / Math.max(1, seeds.length);
-            stagesByTask[task] = {
-              touched: share(r.reached.touched),
-              grasped: share(r.reached.grasped),
-              lifted: share(r.reached.lifted),
-            };
-          }
+          if (r) stagesByTask[task] = stageShares(r);
           job(
             'running',
             (i + 1) / tasks.length,

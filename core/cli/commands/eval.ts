@@ -58,7 +58,7 @@ export function evalCommand(cli: Command): void {
           throw new CliError(`No policy at ${path}: train one with \`pushcut train sft\``);
         const tasks = parseTasks(opts.tasks);
         const { TinyVlaPolicy } = await import('../../../models/tiny-vla/policy');
-        const { evaluatePolicy } = await import('../../rl/sft');
+        const { evaluatePolicy, stageShares } = await import('../../rl/sft');
         const policy = await TinyVlaPolicy.load(path).catch((err: Error) => {
           throw new CliError(err.message);
         });
@@ -69,9 +69,7 @@ export function evalCommand(cli: Command): void {
         for (const [i, task] of tasks.entries()) {
           const r = (await evaluatePolicy(policy, [task], seeds, { layoutSpread: opts.layoutSpread }))[task];
           out[task] = r?.successRate ?? 0;
-          reached[task] = Object.fromEntries(
-            Object.entries(r?.reached ?? {}).map(([k, n]) => [k, n / seeds.length]),
-          );
+          if (r) reached[task] = stageShares(r);
           bar.update(i + 1, task);
         }
         bar.stop();

@@ -102,3 +102,9 @@ export async function evaluatePolicy(
   }
   return out;
 }
+
+/** The share of a task's episodes that reached each stage (touched, grasped, lifted). */
+export function stageShares(r: TaskEvaluation): Record<keyof StagesReached, number> {
+  const n = Math.max(1, r.seeds.length);
+  return { touched: r.reached.touched / n, grasped: r.reached.grasped / n, lifted: r.reached.lifted / n };
+}

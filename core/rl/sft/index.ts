@@ -1,4 +1,4 @@
-export { type EvaluateOptions, evaluatePolicy, type TaskEvaluation } from './evaluate';
+export { type EvaluateOptions, evaluatePolicy, stageShares, type TaskEvaluation } from './evaluate';
 export { runSftInWorker, type SftJob } from './run-in-worker';
 export { expertDemoSamples } from './sim-demos';
 export { configFromSamples, trainSft } from './train-sft';
