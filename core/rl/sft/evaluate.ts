@@ -106,5 +106,7 @@ export async function evaluatePolicy(
 /** The share of a task's episodes that reached each stage (touched, grasped, lifted). */
 export function stageShares(r: TaskEvaluation): Record<keyof StagesReached, number> {
   const n = Math.max(1, r.seeds.length);
-  return { touched: r.reached.touched / n, grasped: r.reached.grasped / n, lifted: r.reached.lifted / n };
+  const shares = { ...r.reached };
+  for (const stage of STAGES) shares[stage] /= n;
+  return shares;
 }

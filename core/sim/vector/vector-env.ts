@@ -172,10 +172,10 @@ export class VectorEnv {
     prefixes?: (number[][] | undefined)[],
   ): Promise<EnvObservation[]> {
     const targets = this.targets(seeds.length, indices, 'reset', 'seeds');
-    return this.scatter<EnvObservation>('reset', targets, (k) => {
-      const prefix = prefixes?.[k];
-      return prefix?.length ? { seed: seeds[k] as number, prefix } : { seed: seeds[k] as number };
-    });
+    return this.scatter<EnvObservation>('reset', targets, (k) => ({
+      seed: seeds[k] as number,
+      prefix: prefixes?.[k],
+    }));
   }
 
   /** Step envs with one action each (actions[i] for env i, or for env indices[i]). */

@@ -3,6 +3,7 @@ import type { CommandArgs, CommandResult, EventPayload } from '../../../core/api
 import { JointSliders } from '../components/JointSliders';
 import { NumberField } from '../components/NumberField';
 import { TextField } from '../components/TextField';
+import { pct } from '../format';
 import type { StudioActions } from '../stores/actions';
 import { setRobotRl, useBackend, useStudio, useStudioStore } from '../stores/studio-store';
 
@@ -19,9 +20,6 @@ type RlCommand =
   | 'robotRl.overrule';
 /** Every robotRl command answers with the session status; the panel shows it or the error. */
 type RlCall = <C extends RlCommand>(command: C, args: CommandArgs<C>) => Promise<void>;
-
-const pct = (v: number | null | undefined) =>
-  v === null || v === undefined ? '—' : `${(v * 100).toFixed(0)}%`;
 
 const END_LABEL: Record<Status['episodes'][number]['end'], string> = {
   'success-key': 'S key',

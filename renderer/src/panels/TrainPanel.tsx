@@ -3,13 +3,15 @@ import type { CommandResult, EventPayload, JobInfo } from '../../../core/api/con
 import { LineChart } from '../components/LineChart';
 import { NumberChoiceField } from '../components/NumberChoiceField';
 import { NumberField } from '../components/NumberField';
+import { TextField } from '../components/TextField';
+import { pct } from '../format';
 import { useBackend } from '../stores/studio-store';
+import { EvaluationTable } from './EvaluationTable';
 import { RlCard } from './RlCard';
 
 type Run = CommandResult<'runs.list'>[number];
 type Point = EventPayload<'train'>;
 
-const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(0)}%`);
 /** A run's report: the web server serves it (with the page's token); Electron's main opens it. */
 const reportHref = (run: string) =>
   `/runs/${encodeURIComponent(run)}/report?token=${encodeURIComponent(new URLSearchParams(location.search).get('token') ?? '')}`;
@@ -152,10 +154,7 @@ export function TrainPanel() {
               ))}
             </select>
           </label>
-          <label className="field">
-            Run name
-            <input type="text" aria-label="Run name" value={name} onChange={(e) => setName(e.target.value)} />
-          </label>
+          <TextField label="Run name" value={name} onChange={setName} />
           <div className="grid3">
             <NumberField label="Steps" value={steps} fallback={1} onChange={setSteps} />
             <NumberField label="Batch size" value={batchSize} fallback={1} onChange={setBatchSize} />
@@ -272,41 +271,11 @@ export function TrainPanel() {
               onChange={setEpisodes}
               className="field inline small"
             />
-            {runs
-              .filter((r) => r.name === selected && r.evaluation)
-              .map((r) => (
-                <table key={r.name} className="episode-list small">
-                  <caption>
-                    {`Greedy evaluation, ${r.evaluation!.episodesPerTask} new layout${r.evaluation!.episodesPerTask === 1 ? '' : 's'} per task: how far episodes got`}
-                    {r.evaluation!.layoutSpread === undefined
-                      ? ' (objects anywhere)'
-                      : ` (objects within ±${(r.evaluation!.layoutSpread * 100).toFixed(1)} cm)`}
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th>task</th>
-                      <th title="episodes where the gripper touched an object">touched</th>
-                      <th title="episodes where both fingers held an object">grasped</th>
-                      <th title="episodes where a held object rose 3 cm">lifted</th>
-                      <th>success</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {Object.entries(r.evaluation!.successByTask).map(([task, v]) => {
-                      const stages = r.evaluation!.stagesByTask?.[task];
-                      return (
-                        <tr key={task} data-testid={`eval-row-${task}`}>
-                          <td>{task}</td>
-                          <td>{pct(stages?.touched)}</td>
-                          <td>{pct(stages?.grasped)}</td>
-                          <td>{pct(stages?.lifted)}</td>
-                          <td>{pct(v)}</td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              ))}
+            {runs.map((r) =>
+              r.name === selected && r.evaluation ? (
+                <EvaluationTable key={r.name} evaluation={r.evaluation} />
+              ) : null,
+            )}
           </div>
         </div>
       </div>
