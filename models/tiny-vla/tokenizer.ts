@@ -83,8 +83,15 @@ export function detokenizeActions(
   return out;
 }
 
-/** q01 / q99 per dimension over a list of vectors (robust bounds for normalisation). */
-export function quantileStats(vectors: readonly (readonly number[])[], dim: number): QuantileStats {
+/**
+ * q01 / q99 per dimension over a list of vectors (robust bounds for normalisation), each side
+ * moved outwards by `margin` times the q01..q99 span.
+ */
+export function quantileStats(
+  vectors: readonly (readonly number[])[],
+  dim: number,
+  margin = 0,
+): QuantileStats {
   const q01: number[] = [];
   const q99: number[] = [];
   for (let d = 0; d < dim; d++) {
@@ -98,8 +105,9 @@ export function quantileStats(vectors: readonly (readonly number[])[], dim: numb
       lo -= 1;
       hi += 1;
     }
-    q01.push(lo);
-    q99.push(hi);
+    const pad = margin * (hi - lo);
+    q01.push(lo - pad);
+    q99.push(hi + pad);
   }
   return { q01, q99 };
 }

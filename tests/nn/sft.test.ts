@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rng } from '../../core/nn/model';
 import { runSftInWorker } from '../../core/rl/sft/run-in-worker';
-import { trainSft } from '../../core/rl/sft/train-sft';
+import { ACTION_RANGE_MARGIN, configFromSamples, trainSft } from '../../core/rl/sft/train-sft';
 import type { SftProgress, SftSample } from '../../core/rl/sft/types';
 import { TinyVlaPolicy } from '../../models/tiny-vla';
 
@@ -36,6 +36,25 @@ function syntheticSamples(n: number, seed: number, side = 16): SftSample[] {
 }
 
 describe('trainSft', () => {
+  it("bins actions over the demos' q01..q99 range widened on both sides, states over q01..q99", () => {
+    const samples = syntheticSamples(200, 3);
+    const cfg = configFromSamples(samples);
+    const actions = samples.flatMap((s) => s.actionChunk);
+    for (let d = 0; d < 6; d++) {
+      const vals = actions.map((a) => a[d]!).sort((a, b) => a - b);
+      const q01 = vals[Math.round(0.01 * (vals.length - 1))]!;
+      const q99 = vals[Math.round(0.99 * (vals.length - 1))]!;
+      const pad = ACTION_RANGE_MARGIN * (q99 - q01);
+      expect(cfg.actionStats.q01[d]).toBeCloseTo(q01 - pad, 9);
+      expect(cfg.actionStats.q99[d]).toBeCloseTo(q99 + pad, 9);
+      // Every demo action, extremes included, has a token strictly inside the range.
+      expect(vals[0]!).toBeGreaterThan(cfg.actionStats.q01[d]!);
+      expect(vals.at(-1)!).toBeLessThan(cfg.actionStats.q99[d]!);
+      const states = samples.map((s) => s.state[d]!).sort((a, b) => a - b);
+      expect(cfg.stateStats.q01[d]).toBe(states[Math.round(0.01 * (states.length - 1))]);
+    }
+  });
+
   it('lowers training and validation loss on a learnable synthetic dataset, checkpoints and exports', async () => {
     const events: SftProgress[] = [];
     const res = await trainSft({

@@ -15,6 +15,13 @@ import type { HostTensor } from '../../nn/runtime';
 import { Trainer } from '../../nn/trainer';
 import type { SftOptions, SftProgress, SftResult, SftSample } from './types';
 
+/**
+ * Share of the demos' q01..q99 action span added on each side of the action bins. A few demos
+ * cover only their own layouts: with one demo per task, 2-36% (by task) of the expert's actions on
+ * other layouts within ±2.5 cm lie outside the demos' range, where no token can express them.
+ */
+export const ACTION_RANGE_MARGIN = 0.2;
+
 /** Derive the tiny-vla configuration from the data: image side, chunk, dims, vocab, q01/q99. */
 export function configFromSamples(
   samples: readonly SftSample[],
@@ -49,6 +56,7 @@ export function configFromSamples(
     actionStats: quantileStats(
       samples.flatMap((s) => s.actionChunk),
       dim,
+      ACTION_RANGE_MARGIN,
     ),
     ...over,
   });
