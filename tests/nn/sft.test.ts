@@ -40,10 +40,11 @@ describe('trainSft', () => {
     const samples = syntheticSamples(200, 3);
     const cfg = configFromSamples(samples);
     const actions = samples.flatMap((s) => s.actionChunk);
+    const at = (sorted: number[], q: number) => sorted[Math.round(q * (sorted.length - 1))]!;
     for (let d = 0; d < 6; d++) {
       const vals = actions.map((a) => a[d]!).sort((a, b) => a - b);
-      const q01 = vals[Math.round(0.01 * (vals.length - 1))]!;
-      const q99 = vals[Math.round(0.99 * (vals.length - 1))]!;
+      const q01 = at(vals, 0.01);
+      const q99 = at(vals, 0.99);
       const pad = ACTION_RANGE_MARGIN * (q99 - q01);
       expect(cfg.actionStats.q01[d]).toBeCloseTo(q01 - pad, 9);
       expect(cfg.actionStats.q99[d]).toBeCloseTo(q99 + pad, 9);
@@ -51,7 +52,7 @@ describe('trainSft', () => {
       expect(vals[0]!).toBeGreaterThan(cfg.actionStats.q01[d]!);
       expect(vals.at(-1)!).toBeLessThan(cfg.actionStats.q99[d]!);
       const states = samples.map((s) => s.state[d]!).sort((a, b) => a - b);
-      expect(cfg.stateStats.q01[d]).toBe(states[Math.round(0.01 * (states.length - 1))]);
+      expect(cfg.stateStats.q01[d]).toBe(at(states, 0.01));
     }
   });
 
