@@ -1,4 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { crc32 } from '../util/crc32';
 
 /**
  * Checkpoint file: 8-byte magic "PCKPT001", uint32 LE header length, a JSON header (model name,
@@ -24,23 +25,6 @@ interface Header {
   meta: Record<string, unknown>;
   tensors: { name: string; shape: number[]; offset: number; length: number }[];
   crc32: number;
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++)
-    c = (CRC_TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 export function encodeCheckpoint(ckpt: Checkpoint): Uint8Array {

@@ -4,13 +4,13 @@ import type * as ort from 'onnxruntime-node';
 import { Graph } from './graph';
 import {
   declareInputs,
+  declareOutputs,
   declareParamInitializers,
   type InputSpec,
   type ModelDef,
   type ParamValues,
 } from './model';
 import { createSession } from './runtime';
-import { Tensor } from './tensor';
 
 const { onnx } = onnxProto;
 
@@ -30,13 +30,7 @@ export function buildInferenceGraph(model: ModelDef, params: ParamValues): Graph
   const g = new Graph(model.name);
   const inputs = declareInputs(g, model, -1);
   const p = declareParamInitializers(g, model, params);
-  const out = model.forward(inputs, p);
-  for (const name of model.outputs) {
-    const t = out[name];
-    if (!(t instanceof Tensor))
-      throw new Error(`model ${model.name}: forward did not return output "${name}"`);
-    g.output(t, name);
-  }
+  declareOutputs(g, model, model.forward(inputs, p));
   return g;
 }
 

@@ -90,17 +90,21 @@ export function declareParamInitializers(
   return params;
 }
 
-/** Build a forward-only graph (params as inputs) returning the model outputs. */
-export function buildForwardGraph(model: ModelDef, batch: number): Graph {
-  const g = new Graph(`${model.name}_forward`);
-  const inputs = declareInputs(g, model, batch);
-  const params = declareParamInputs(g, model);
-  const out = model.forward(inputs, params);
+/** Mark the model's named outputs as graph outputs; a missing one is a bug in the model. */
+export function declareOutputs(g: Graph, model: ModelDef, out: Record<string, Tensor>): void {
   for (const name of model.outputs) {
     const t = out[name];
     if (!(t instanceof Tensor))
       throw new Error(`model ${model.name}: forward did not return output "${name}"`);
     g.output(t, name);
   }
+}
+
+/** Build a forward-only graph (params as inputs) returning the model outputs. */
+export function buildForwardGraph(model: ModelDef, batch: number): Graph {
+  const g = new Graph(`${model.name}_forward`);
+  const inputs = declareInputs(g, model, batch);
+  const params = declareParamInputs(g, model);
+  declareOutputs(g, model, model.forward(inputs, params));
   return g;
 }

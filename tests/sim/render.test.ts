@@ -5,7 +5,7 @@ import { inflateSync } from 'node:zlib';
 import loadMujoco, { type MjData, type MjModel } from 'mujoco-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CameraFrame } from '../../core/hardware/robot';
-import { encodePng } from '../../core/sim/render/png';
+import { encodePng } from '../../core/hardware/ros/png';
 import { BACKGROUND_RGB, type MujocoModule, RayCamera } from '../../core/sim/render/ray-camera';
 
 // The camera at (0,-1,0.5) looks along +y at a red box on a slide joint (x) at (0,0,0.5).
@@ -204,7 +204,7 @@ describe('RayCamera', () => {
 
   it('encodes a frame as a PNG whose pixels decode back to the frame', () => {
     const f = camera('front', 64, 48).render(data);
-    const png = encodePng(f);
+    const png = Buffer.from(encodePng(f.width, f.height, f.data));
     writeFileSync(join(tmp, 'front.png'), png);
     expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     // Concatenate IDAT chunks, inflate, strip the per-row filter byte.

@@ -1,4 +1,5 @@
 import { deflateSync, inflateSync } from 'node:zlib';
+import { crc32 } from '../../util/crc32';
 
 /**
  * A small PNG codec (zlib from node:zlib): decodes the PNGs a ROS camera sends (gray, gray+alpha,
@@ -9,22 +10,6 @@ import { deflateSync, inflateSync } from 'node:zlib';
 const SIGNATURE = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]);
 /** Refuse images bigger than this (a PNG bomb would otherwise allocate gigabytes). */
 const MAX_PIXELS = 64 * 1024 * 1024;
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 export class PngError extends Error {
   constructor(message: string) {

@@ -1,2 +1,1 @@
-export { encodePng } from './png';
 export { BACKGROUND_RGB, type MujocoModule, RayCamera } from './ray-camera';
