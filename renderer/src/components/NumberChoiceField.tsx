@@ -1,3 +1,5 @@
+import { SelectField } from './SelectField';
+
 /** A labelled select over numeric values, each with the text shown for it. */
 export function NumberChoiceField(props: {
   label: string;
@@ -6,19 +8,11 @@ export function NumberChoiceField(props: {
   onChange: (v: number) => void;
 }) {
   return (
-    <label className="field">
-      {props.label}
-      <select
-        aria-label={props.label}
-        value={props.value}
-        onChange={(e) => props.onChange(Number(e.target.value))}
-      >
-        {props.choices.map(([v, text]) => (
-          <option key={v} value={v}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </label>
+    <SelectField
+      label={props.label}
+      value={String(props.value)}
+      choices={props.choices.map(([v, text]) => [String(v), text] as const)}
+      onChange={(v) => props.onChange(Number(v))}
+    />
   );
 }

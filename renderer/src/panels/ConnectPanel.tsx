@@ -5,6 +5,7 @@ import { JointPlot } from '../components/JointPlot';
 import { JointSliders } from '../components/JointSliders';
 import { LayoutRegionField } from '../components/LayoutRegionField';
 import { NumberChoiceField } from '../components/NumberChoiceField';
+import { SelectField } from '../components/SelectField';
 import type { StudioActions } from '../stores/actions';
 import { useStudio } from '../stores/studio-store';
 import { CalibrationWizard } from './CalibrationWizard';
@@ -80,16 +81,12 @@ export function ConnectPanel({ actions }: { actions: StudioActions }) {
           </div>
           {backend === 'sim' && (
             <>
-              <label className="field">
-                Task
-                <select aria-label="Task" value={task} onChange={(e) => setTask(e.target.value)}>
-                  {tasks.map((t) => (
-                    <option key={t.id} value={t.id}>
-                      {t.instruction}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <SelectField
+                label="Task"
+                value={task}
+                choices={tasks.map((t) => [t.id, t.instruction] as const)}
+                onChange={setTask}
+              />
               <NumberChoiceField
                 label="Camera size"
                 value={cameraSize}

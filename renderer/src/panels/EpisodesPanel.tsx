@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CommandResult } from '../../../core/api/contract';
 import { EpisodePlayer } from '../components/EpisodePlayer';
+import { SelectField } from '../components/SelectField';
 import { useBackend } from '../stores/studio-store';
 
 type Summary = CommandResult<'episodes.list'>[number];
@@ -63,16 +64,20 @@ export function EpisodesPanel() {
     <section className="panel episodes">
       <h1>Episodes</h1>
       <div className="toolbar">
-        <label className="field inline">
-          Dataset
-          <select aria-label="Dataset" value={dataset} onChange={(e) => setDataset(e.target.value)}>
-            {datasets.map((d) => (
-              <option key={d.name} value={d.name} disabled={d.problem !== null}>
-                {d.name} ({d.episodes}){d.problem ? ' — unreadable' : ''}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Dataset"
+          inline
+          value={dataset}
+          choices={datasets.map(
+            (d) =>
+              [
+                d.name,
+                `${d.name} (${d.episodes})${d.problem ? ' — unreadable' : ''}`,
+                d.problem !== null,
+              ] as const,
+          )}
+          onChange={setDataset}
+        />
         <FilterSelect
           label="Source"
           value={filter.source}
@@ -176,20 +181,13 @@ function FilterSelect(props: {
   options: [string, string][];
 }) {
   return (
-    <label className="field inline">
-      {props.label}
-      <select
-        aria-label={`${props.label} filter`}
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-      >
-        <option value="">all</option>
-        {props.options.map(([value, text]) => (
-          <option key={value} value={value}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </label>
+    <SelectField
+      label={props.label}
+      name={`${props.label} filter`}
+      inline
+      value={props.value}
+      choices={[['', 'all'], ...props.options]}
+      onChange={props.onChange}
+    />
   );
 }

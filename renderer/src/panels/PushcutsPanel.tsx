@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { CommandResult } from '../../../core/api/contract';
 import { EpisodeVideo } from '../components/EpisodeVideo';
 import { LineChart } from '../components/LineChart';
+import { SelectField } from '../components/SelectField';
 import { useBackend } from '../stores/studio-store';
 
 type Report = CommandResult<'pushcuts.analyze'>;
@@ -60,35 +61,22 @@ export function PushcutsPanel() {
     <section className="panel pushcuts">
       <h1>Pushcuts</h1>
       <div className="toolbar">
-        <label className="field inline">
-          Rollouts
-          <select
-            aria-label="Rollouts dataset"
-            value={rollouts}
-            onChange={(e) => setRollouts(e.target.value)}
-          >
-            {datasets.map((d) => (
-              <option key={d.name} value={d.name}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field inline">
-          Demonstrations
-          <select
-            aria-label="Demonstrations dataset"
-            value={demos}
-            onChange={(e) => setDemos(e.target.value)}
-          >
-            <option value="">in the same dataset</option>
-            {datasets.map((d) => (
-              <option key={d.name} value={d.name}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Rollouts"
+          name="Rollouts dataset"
+          inline
+          value={rollouts}
+          choices={datasets.map((d) => [d.name, d.name] as const)}
+          onChange={setRollouts}
+        />
+        <SelectField
+          label="Demonstrations"
+          name="Demonstrations dataset"
+          inline
+          value={demos}
+          choices={[['', 'in the same dataset'], ...datasets.map((d) => [d.name, d.name] as const)]}
+          onChange={setDemos}
+        />
         <button type="button" className="primary" disabled={!rollouts || busy} onClick={() => void analyze()}>
           {busy ? 'Analysing…' : 'Find pushcuts'}
         </button>

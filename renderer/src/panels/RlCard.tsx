@@ -3,6 +3,7 @@ import type { CommandResult, EventPayload } from '../../../core/api/contract';
 import { LayoutRegionField } from '../components/LayoutRegionField';
 import { LineChart } from '../components/LineChart';
 import { NumberField } from '../components/NumberField';
+import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { useBackend, useStudio } from '../stores/studio-store';
 
@@ -76,16 +77,13 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
     <div className="card">
       <h2>Reinforcement learning (GRPO, 0/1 success reward)</h2>
       <div className="grid3">
-        <label className="field">
-          From SFT run
-          <select aria-label="RL from" value={from} onChange={(e) => setFrom(e.target.value)}>
-            {sftRuns.map((r) => (
-              <option key={r.name} value={r.name}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="From SFT run"
+          name="RL from"
+          value={from}
+          choices={sftRuns.map((r) => [r.name, r.name] as const)}
+          onChange={setFrom}
+        />
         <TextField label="RL run name" value={name} onChange={setName} style={{ gridColumn: 'span 2' }} />
         <NumberField label="Updates" value={updates} fallback={1} onChange={setUpdates} />
         <NumberField label="Group size" value={groupSize} fallback={2} onChange={setGroupSize} />
@@ -102,20 +100,17 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
           onChange={setLayoutSpread}
           style={{ gridColumn: 'span 2' }}
         />
-        <label className="field" style={{ gridColumn: 'span 2' }}>
-          Training layouts
-          <select
-            aria-label="Training layouts"
-            value={bank}
-            onChange={(e) => setBank(e.target.value as Bank)}
-          >
-            <option value="fresh">A new layout for every group</option>
-            <option value="uniform">A fixed bank per task, drawn evenly (LIBERO protocol)</option>
-            <option value="informative">
-              A fixed bank per task, favouring layouts and tasks with mixed results
-            </option>
-          </select>
-        </label>
+        <SelectField<Bank>
+          label="Training layouts"
+          value={bank}
+          choices={[
+            ['fresh', 'A new layout for every group'],
+            ['uniform', 'A fixed bank per task, drawn evenly (LIBERO protocol)'],
+            ['informative', 'A fixed bank per task, favouring layouts and tasks with mixed results'],
+          ]}
+          onChange={setBank}
+          style={{ gridColumn: 'span 2' }}
+        />
         {bank !== 'fresh' && (
           <NumberField label="Layouts per task" value={states} fallback={10} onChange={setStates} />
         )}

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { CommandArgs, CommandResult, EventPayload } from '../../../core/api/contract';
 import { JointSliders } from '../components/JointSliders';
 import { NumberField } from '../components/NumberField';
+import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { pct } from '../format';
 import type { StudioActions } from '../stores/actions';
@@ -135,16 +136,12 @@ function StartForm({
     <div className="card">
       <h2>Start a session</h2>
       <div className="grid3">
-        <label className="field">
-          SFT run
-          <select aria-label="SFT run" value={sftRun} onChange={(e) => setSftRun(e.target.value)}>
-            {sftRuns.map((r) => (
-              <option key={r.name} value={r.name}>
-                {r.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="SFT run"
+          value={sftRun}
+          choices={sftRuns.map((r) => [r.name, r.name] as const)}
+          onChange={setSftRun}
+        />
         <TextField
           label="Instruction (default: the run's task)"
           name="Instruction"
@@ -155,17 +152,16 @@ function StartForm({
         <NumberField label="Group size" value={groupSize} fallback={4} onChange={setGroupSize} />
         <NumberField label="Time limit (s)" value={timeLimitS} fallback={30} onChange={setTimeLimitS} />
         <NumberField label="Temperature" value={temperature} fallback={1.6} onChange={setTemperature} />
-        <label className="field">
-          Reward
-          <select
-            aria-label="Reward source"
-            value={reward}
-            onChange={(e) => setReward(e.target.value as 'human' | 'detector')}
-          >
-            <option value="human">My labels (S / F keys)</option>
-            <option value="detector">Success detector once good enough</option>
-          </select>
-        </label>
+        <SelectField
+          label="Reward"
+          name="Reward source"
+          value={reward}
+          choices={[
+            ['human', 'My labels (S / F keys)'],
+            ['detector', 'Success detector once good enough'],
+          ]}
+          onChange={setReward}
+        />
       </div>
       <div className="buttons">
         <button

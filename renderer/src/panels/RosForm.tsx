@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { CommandArgs, CommandResult } from '../../../core/api/contract';
+import { SelectField } from '../components/SelectField';
 import { useBackend } from '../stores/studio-store';
 
 type Preset = CommandResult<'ros.presets'>[number];
@@ -40,20 +41,13 @@ export function RosForm({
         rosbridge URL
         <input type="text" aria-label="rosbridge URL" value={url} onChange={(e) => setUrl(e.target.value)} />
       </label>
-      <label className="field">
-        Preset
-        <select
-          aria-label="ROS preset"
-          value={preset}
-          onChange={(e) => setPreset(e.target.value as Preset['id'])}
-        >
-          {presets.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField<Preset['id']>
+        label="Preset"
+        name="ROS preset"
+        value={preset}
+        choices={presets.map((p) => [p.id, p.label] as const)}
+        onChange={setPreset}
+      />
       <details>
         <summary className="small">Topics and joint names (edit the preset)</summary>
         <pre className="small preset-json">{JSON.stringify(current?.config ?? {}, null, 1)}</pre>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CommandArgs, CommandResult } from '../../../core/api/contract';
+import { SelectField } from '../components/SelectField';
 import { useBackend } from '../stores/studio-store';
 
 export type SerialConnect = Extract<
@@ -7,12 +8,14 @@ export type SerialConnect = Extract<
   { backend: 'feetech' | 'dynamixel' }
 >['options'];
 
+type Arm = NonNullable<SerialConnect['arm']>;
+
 /** A serial device path (listed or typed), the arm type and its calibration id. */
 export function SerialForm({ onChange }: { onChange: (o: SerialConnect) => void }) {
   const backend = useBackend();
   const [ports, setPorts] = useState<CommandResult<'serial.ports'> | null>(null);
   const [port, setPort] = useState('');
-  const [arm, setArm] = useState<SerialConnect['arm']>('so101');
+  const [arm, setArm] = useState<Arm>('so101');
   const [id, setId] = useState('default');
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
@@ -57,18 +60,17 @@ export function SerialForm({ onChange }: { onChange: (o: SerialConnect) => void 
         </button>
       </p>
       <div className="grid3">
-        <label className="field">
-          Arm
-          <select
-            aria-label="Arm type"
-            value={arm}
-            onChange={(e) => setArm(e.target.value as SerialConnect['arm'])}
-          >
-            <option value="so101">SO-101</option>
-            <option value="so100">SO-100</option>
-            <option value="koch">Koch</option>
-          </select>
-        </label>
+        <SelectField<Arm>
+          label="Arm"
+          name="Arm type"
+          value={arm}
+          choices={[
+            ['so101', 'SO-101'],
+            ['so100', 'SO-100'],
+            ['koch', 'Koch'],
+          ]}
+          onChange={setArm}
+        />
         <label className="field" style={{ gridColumn: 'span 2' }}>
           Calibration id
           <input type="text" aria-label="Calibration id" value={id} onChange={(e) => setId(e.target.value)} />

@@ -3,6 +3,7 @@ import type { CommandResult, EventPayload, JobInfo } from '../../../core/api/con
 import { LineChart } from '../components/LineChart';
 import { NumberChoiceField } from '../components/NumberChoiceField';
 import { NumberField } from '../components/NumberField';
+import { SelectField } from '../components/SelectField';
 import { TextField } from '../components/TextField';
 import { pct } from '../format';
 import { useBackend } from '../stores/studio-store';
@@ -140,20 +141,20 @@ export function TrainPanel() {
       <div className="columns">
         <div className="card setup">
           <h2>Supervised fine-tuning (tiny-vla)</h2>
-          <label className="field">
-            Dataset
-            <select
-              aria-label="Training dataset"
-              value={dataset}
-              onChange={(e) => setDataset(e.target.value)}
-            >
-              {datasets.map((d) => (
-                <option key={d.name} value={d.name} disabled={d.problem !== null || d.episodes === 0}>
-                  {d.name} ({d.episodes} episodes)
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            label="Dataset"
+            name="Training dataset"
+            value={dataset}
+            choices={datasets.map(
+              (d) =>
+                [
+                  d.name,
+                  `${d.name} (${d.episodes} episodes)`,
+                  d.problem !== null || d.episodes === 0,
+                ] as const,
+            )}
+            onChange={setDataset}
+          />
           <TextField label="Run name" value={name} onChange={setName} />
           <div className="grid3">
             <NumberField label="Steps" value={steps} fallback={1} onChange={setSteps} />
