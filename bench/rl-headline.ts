@@ -9,7 +9,7 @@
  *                                [--states 10] [--spread 0.025] [--sft-lr 1e-3]
  *                                [--state-sampling uniform|informative] [--rl-seed 1]
  *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
- *                                [--demo-starts 0.5] [--demo-stride 8]
+ *                                [--demo-starts 0.5] [--demo-stride 8] [--demo-anchor 0.25]
  *
  * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
  * initial states (seeds 0..K-1; the demo is seed 0), RL samples its groups from that bank and the
@@ -25,6 +25,8 @@
  * `--demo-starts SHARE` runs a reverse curriculum from the same one demo per task: SHARE of a task's
  * groups start partway through its demo, moving back `--demo-stride` steps each time the policy
  * succeeds from there in half its rollouts (core/rl/grpo/demo-starts.ts).
+ * `--demo-anchor W` adds a behaviour-cloning term on the same one demo per task to every GRPO
+ * update, weighted W against the rollouts' loss (core/rl/grpo/demo-anchor.ts).
  * `--base-cache DIR` keeps that base (latest.ckpt + config.json) and reuses it on the next run.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,7 +39,7 @@ import { openDataset, RecordingSession } from '../core/data';
 import { SO101_JOINTS } from '../core/hardware/robot';
 import type { Demo } from '../core/rl/grpo/demo-starts';
 import type { StateSampling } from '../core/rl/grpo/state-sampler';
-import { tinyVlaTokenPolicy } from '../core/rl/policies/tiny-vla';
+import { tinyVlaAnchorDecisions, tinyVlaTokenPolicy } from '../core/rl/policies/tiny-vla';
 import { PolicyRunner } from '../core/rl/policy-runner';
 import { paramsFromCheckpoint } from '../core/rl/policy-spec';
 import { analyzeEpisodes } from '../core/rl/pushcut';
@@ -84,6 +86,7 @@ const { values: args } = parseArgs({
     'base-cache': { type: 'string' },
     'demo-starts': { type: 'string', default: '0' },
     'demo-stride': { type: 'string', default: '8' },
+    'demo-anchor': { type: 'string', default: '0' },
   },
 });
 const tasks = args.tasks ? args.tasks.split(',') : listTasks().map((t) => t.id);
@@ -224,6 +227,14 @@ const rl = await runRlJob({
   stateSampling: args['state-sampling'] as StateSampling,
   ...(Number(args['demo-starts']) > 0
     ? { demoStarts: { demos, share: Number(args['demo-starts']), stride: Number(args['demo-stride']) } }
+    : {}),
+  ...(Number(args['demo-anchor']) > 0
+    ? {
+        demoAnchor: {
+          decisions: tinyVlaAnchorDecisions(sft.config, samples),
+          weight: Number(args['demo-anchor']),
+        },
+      }
     : {}),
   seed: Number(args['rl-seed']),
   maxStalledBatches: Number(args['max-stalled']),

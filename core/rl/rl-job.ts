@@ -2,6 +2,12 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from '../nn/checkpoint';
 import type { ParamValues } from '../nn/model';
+import {
+  type AnchorDecision,
+  DEMO_ANCHOR_ROWS,
+  type DemoAnchorOptions,
+  demoAnchorRows,
+} from './grpo/demo-anchor';
 import { type Demo, DemoStartCurriculum, type DemoStartOptions } from './grpo/demo-starts';
 import { collectDynamicBatch } from './grpo/dynamic-sampling';
 import { StateSampler, type StateSampling } from './grpo/state-sampler';
@@ -45,6 +51,8 @@ export interface RlJobConfig {
    * task's demo, and the start moves back as the policy succeeds from it (grpo/demo-starts).
    */
   demoStarts?: { demos: Record<string, Demo> } & DemoStartOptions;
+  /** A behaviour-cloning term on the SFT demos inside every update (grpo/demo-anchor); off by default. */
+  demoAnchor?: { decisions: AnchorDecision[] } & DemoAnchorOptions;
   /** Greedy evaluation on these seeds per task, before the first and after every `evalEvery` updates. */
   evalSeeds?: number[];
   evalEvery?: number;
@@ -164,6 +172,9 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
           groupsPerBatch,
           temperature,
           stateSampling: states.mode,
+          ...(cfg.demoAnchor
+            ? { demoAnchor: { weight: cfg.demoAnchor.weight, rows: cfg.demoAnchor.rows ?? DEMO_ANCHOR_ROWS } }
+            : {}),
           ...(curriculum
             ? {
                 demoStarts: {
@@ -300,7 +311,16 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
       message = undefined;
       if (batch.shortfall) emit({ type: 'stalled', update: done, message: batch.shortfall });
       t0 = performance.now();
-      const metrics = await updater.update(batch.groups, rand.next);
+      const anchor = cfg.demoAnchor
+        ? await demoAnchorRows(
+            runner,
+            state(),
+            cfg.demoAnchor.decisions,
+            { ...cfg.demoAnchor, temperature: updater.config.temperature },
+            rand.next,
+          )
+        : [];
+      const metrics = await updater.update(batch.groups, rand.next, anchor);
       phase.updateMs = performance.now() - t0;
       done++;
       t0 = performance.now();

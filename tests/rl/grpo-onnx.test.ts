@@ -5,12 +5,14 @@ import { linear, reshape } from '../../core/nn/ops';
 import type { HostTensor } from '../../core/nn/runtime';
 import { Trainer } from '../../core/nn/trainer';
 import { buildTrainingRows } from '../../core/rl/grpo/batch';
+import { demoAnchorRows } from '../../core/rl/grpo/demo-anchor';
 import { GRPO_INPUTS } from '../../core/rl/grpo/loss-graph';
 import { logProbAt, referenceGrpoLoss } from '../../core/rl/grpo/reference-loss';
 import { stackRows } from '../../core/rl/grpo/rows';
 import type { RolloutGroup } from '../../core/rl/grpo/types';
 import { GrpoUpdater } from '../../core/rl/grpo/update';
 import type { TokenPolicy } from '../../core/rl/policy';
+import { PolicyRunner } from '../../core/rl/policy-runner';
 
 // A linear token policy: logits[b, t, v] = x[b] . W[:, t*V + v] + bias. chunk 2 x dims 2, 5 bins.
 const IN = 3;
@@ -256,5 +258,52 @@ describe('GRPO loss in ONNX', () => {
     expect(mine.loss).toBeCloseTo(ref.loss, 5);
     await ours.release();
     await theirs.release();
+  });
+
+  it('the demo anchor starts at ratio 1, weighs `weight` in all, and pulls the policy to the demo', async () => {
+    const params = initParams(model, 13);
+    const groups = makeGroups(17);
+    const rand = rng(19);
+    const demos = Array.from({ length: 6 }, () => ({
+      inputs: {
+        x: { dtype: 'float32', shape: [IN], data: Float32Array.from({ length: IN }, () => rand() * 2 - 1) },
+      } as Record<string, HostTensor>,
+      tokens: Int32Array.from({ length: T }, () => Math.floor(rand() * V)),
+    }));
+    const runner = new PolicyRunner(policy, 1);
+    const state = { policy, params, version: 0 };
+    const rows = await demoAnchorRows(runner, state, demos, { weight: 0.5, rows: 4, temperature: 1.6 }, rand);
+    expect(rows).toHaveLength(4);
+    let total = 0;
+    for (const r of rows) {
+      const logits = forwardTs(params, r.decision.inputs.x!.data as Float32Array);
+      r.decision.tokens.forEach((t, i) =>
+        expect(r.decision.behaviourLogp[i]).toBeCloseTo(logProbAt(logits, i * V, V, t, 1.6), 4),
+      );
+      expect(r.mask.every((m) => m === 0)).toBe(true);
+      total += r.weight.reduce((a, w) => a + w, 0);
+    }
+    expect(total).toBeCloseTo(0.5, 5);
+
+    const demoLogp = (p: Map<string, Float32Array>) =>
+      rows.reduce((a, r) => {
+        const logits = forwardTs(p, r.decision.inputs.x!.data as Float32Array);
+        return (
+          a + Array.from(r.decision.tokens).reduce((b, t, i) => b + logProbAt(logits, i * V, V, t, 1.6), 0)
+        );
+      }, 0);
+    const run = async (extra: typeof rows) => {
+      const u = await GrpoUpdater.create(policy, params, { rowsPerStep: 32, lr: 0.05, threads: 1 });
+      const m = await u.update(groups, rng(23), extra);
+      const after = demoLogp(u.params);
+      await u.release();
+      return { m, after };
+    };
+    const plain = await run([]);
+    const anchored = await run(rows);
+    expect(anchored.after).toBeGreaterThan(plain.after + 0.05);
+    expect(anchored.m.validTokens).toBe(plain.m.validTokens);
+    expect(anchored.m.rows).toBe(plain.m.rows + rows.length);
+    await runner.release();
   });
 });

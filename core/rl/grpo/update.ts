@@ -2,7 +2,7 @@ import type { ParamValues } from '../../nn/model';
 import type { HostTensor } from '../../nn/runtime';
 import { Trainer } from '../../nn/trainer';
 import type { TokenPolicy } from '../policy';
-import { buildTrainingRows, miniBatches } from './batch';
+import { buildTrainingRows, miniBatches, type TrainingRow } from './batch';
 import { GRPO_INPUTS, grpoExtraInputs, grpoLoss } from './loss-graph';
 import { stackRows } from './rows';
 import type { RolloutGroup } from './types';
@@ -87,10 +87,16 @@ export class GrpoUpdater {
     return this.trainer.params;
   }
 
-  /** One GRPO update over the kept groups of a batch. */
-  async update(groups: readonly RolloutGroup[], random: () => number = Math.random): Promise<UpdateMetrics> {
+  /** One GRPO update over the kept groups of a batch, plus `extra` rows (the demo anchor). */
+  async update(
+    groups: readonly RolloutGroup[],
+    random: () => number = Math.random,
+    extra: readonly TrainingRow[] = [],
+  ): Promise<UpdateMetrics> {
     const per = this.policy.chunk * this.policy.actionDims;
-    const { rows, rollouts, validTokens } = buildTrainingRows(groups, this.policy);
+    const built = buildTrainingRows(groups, this.policy);
+    const { rollouts, validTokens } = built;
+    const rows = built.rows.length > 0 ? [...built.rows, ...extra] : [];
     const m: UpdateMetrics = {
       loss: 0,
       clipFrac: 0,

@@ -1,9 +1,12 @@
 import type { TinyVlaConfig } from '../../../models/tiny-vla/config';
 import { tinyVla } from '../../../models/tiny-vla/model';
 import { encodeObservations, resizeRgb } from '../../../models/tiny-vla/policy';
-import { detokenizeActions } from '../../../models/tiny-vla/tokenizer';
+import { detokenizeActions, tokenizeActions } from '../../../models/tiny-vla/tokenizer';
 import type { CameraFrame } from '../../hardware/robot';
+import type { AnchorDecision } from '../grpo/demo-anchor';
+import { splitBatch } from '../grpo/rows';
 import type { PolicyObservation, TokenPolicy } from '../policy';
+import type { SftSample } from '../sft/types';
 
 function cameraImage(frame: CameraFrame | undefined, name: string, side: number): Uint8Array {
   if (!frame) {
@@ -34,4 +37,16 @@ export function tinyVlaTokenPolicy(config: TinyVlaConfig): TokenPolicy {
       ),
     decode: (tokens) => detokenizeActions(tokens, config),
   };
+}
+
+/** SFT samples as demo decisions for GRPO's behaviour-cloning anchor (grpo/demo-anchor). */
+export function tinyVlaAnchorDecisions(
+  config: TinyVlaConfig,
+  samples: readonly SftSample[],
+): AnchorDecision[] {
+  const inputs = splitBatch(encodeObservations(config, samples), samples.length);
+  return samples.map((s, i) => ({
+    inputs: inputs[i] as AnchorDecision['inputs'],
+    tokens: Int32Array.from(tokenizeActions(s.actionChunk, config.actionStats, config.bins)),
+  }));
 }
