@@ -10,6 +10,7 @@
  *                                [--state-sampling uniform|informative] [--rl-seed 1]
  *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
  *                                [--demo-starts 0.5] [--demo-stride 8] [--demo-anchor 0.25]
+ *                                [--rl-steps-per-demo 2]
  *
  * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
  * initial states (seeds 0..K-1; the demo is seed 0), RL samples its groups from that bank and the
@@ -27,6 +28,8 @@
  * succeeds from there in half its rollouts (core/rl/grpo/demo-starts.ts).
  * `--demo-anchor W` adds a behaviour-cloning term on the same one demo per task to every GRPO
  * update, weighted W against the rollouts' loss (core/rl/grpo/demo-anchor.ts).
+ * `--rl-steps-per-demo F` limits each task's training rollouts to F times its demo's length (never
+ * above the task's own limit), so all-fail groups end sooner; evaluation keeps the task's limit.
  * `--base-cache DIR` keeps that base (latest.ckpt + config.json) and reuses it on the next run.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -87,6 +90,7 @@ const { values: args } = parseArgs({
     'demo-starts': { type: 'string', default: '0' },
     'demo-stride': { type: 'string', default: '8' },
     'demo-anchor': { type: 'string', default: '0' },
+    'rl-steps-per-demo': { type: 'string', default: '0' },
   },
 });
 const tasks = args.tasks ? args.tasks.split(',') : listTasks().map((t) => t.id);
@@ -153,6 +157,14 @@ for (const task of tasks) {
   demos[task] = { seed: 0, actions: demo.samples.map((x) => x.actionChunk[0] as number[]) };
 }
 const tDemos = performance.now();
+
+function rolloutLimits(perDemo: number): Record<string, number> {
+  const limits: Record<string, number> = {};
+  for (const t of listTasks().filter((x) => tasks.includes(x.id)))
+    limits[t.id] = Math.min(t.maxSteps, Math.ceil(perDemo * (demos[t.id]?.actions.length ?? t.maxSteps)));
+  console.error(`training rollout step limits: ${JSON.stringify(limits)}`);
+  return limits;
+}
 
 // 2. SFT
 const sft = await trainSft({
@@ -235,6 +247,9 @@ const rl = await runRlJob({
           weight: Number(args['demo-anchor']),
         },
       }
+    : {}),
+  ...(Number(args['rl-steps-per-demo']) > 0
+    ? { maxStepsByTask: rolloutLimits(Number(args['rl-steps-per-demo'])) }
     : {}),
   seed: Number(args['rl-seed']),
   maxStalledBatches: Number(args['max-stalled']),

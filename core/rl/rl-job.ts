@@ -39,6 +39,11 @@ export interface RlJobConfig {
   /** Rollout temperature (default RL_TEMPERATURE.sim). */
   temperature?: number;
   maxSteps?: number;
+  /**
+   * Step limits of the training rollouts by task (e.g. twice the demo's length), below the task's
+   * own: all-fail groups then end sooner. Evaluation keeps `maxSteps` or the task's limit.
+   */
+  maxStepsByTask?: Record<string, number>;
   update?: GrpoUpdateConfig;
   /** Initial-state seeds are drawn from [0, seedRange) (default 1e6); pass a small range to train on few states. */
   seedRange?: number;
@@ -226,7 +231,12 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     const requests: GroupRequest[] = Array.from({ length: count }, () => {
       const task = states.pickTask(cfg.tasks, nextTask++, rand.next);
       const start = curriculum?.pick(task, rand.next);
-      return start ? { task, ...start } : { task, seed: states.pick(task, rand.next) };
+      const maxSteps = cfg.maxStepsByTask?.[task];
+      return {
+        task,
+        ...(start ?? { seed: states.pick(task, rand.next) }),
+        ...(maxSteps ? { maxSteps } : {}),
+      };
     }).sort((a, b) => a.task.localeCompare(b.task));
     const res = await playGroups({
       pool: cfg.pool,

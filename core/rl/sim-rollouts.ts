@@ -50,6 +50,8 @@ export interface GroupRequest {
    * first steps: see grpo/demo-starts). They count against the episode's step limit.
    */
   prefix?: number[][];
+  /** This group's step limit (default: the call's maxSteps, else the task's). */
+  maxSteps?: number;
 }
 
 export interface SimRolloutOptions {
@@ -140,7 +142,7 @@ export async function playGroups(
           decisions: [],
           frames: [],
           steps: 0,
-          maxSteps: Math.max(1, (opts.maxSteps ?? meta.maxSteps) - (req.prefix?.length ?? 0)),
+          maxSteps: Math.max(1, (req.maxSteps ?? opts.maxSteps ?? meta.maxSteps) - (req.prefix?.length ?? 0)),
           done: false,
           success: false,
           obs: { state: [], images: {} },

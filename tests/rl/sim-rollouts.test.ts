@@ -134,6 +134,28 @@ describe('simulator rollouts', () => {
     expect(g.rollouts.map((r) => [r.finishStep, r.decisions.length])).toEqual(Array(4).fill([6, 2]));
   });
 
+  it("ends a group at its own step limit, below the task's", async () => {
+    const pool = new FakePool(['A', 'A', 'A', 'A', 'A', 'A', 'A', 'A'], () => -1);
+    const runner = new PolicyRunner(policy, 1);
+    const res = await playGroups({
+      pool,
+      runner,
+      state: { policy, params: initParams(policy.model, 0), version: 0 },
+      groups: [
+        { task: 'A', seed: 1, maxSteps: 9 },
+        { task: 'A', seed: 2 },
+      ],
+      groupSize: 4,
+      temperature: 1,
+      random: rng(3),
+    });
+    await runner.release();
+    expect(res.groups.map((g) => g.rollouts.map((r) => r.finishStep))).toEqual([
+      Array(4).fill(9),
+      Array(4).fill(20),
+    ]);
+  });
+
   it('keeps one frame per executed step, rendering every step only when frame images are wanted', async () => {
     for (const frameImages of [true, false]) {
       const pool = new FakePool(['A', 'A'], (_t, _s, i) => (i === 0 ? 6 : -1));
