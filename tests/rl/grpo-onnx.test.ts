@@ -277,9 +277,9 @@ describe('GRPO loss in ONNX', () => {
     let total = 0;
     for (const r of rows) {
       const logits = forwardTs(params, r.decision.inputs.x!.data as Float32Array);
-      r.decision.tokens.forEach((t, i) =>
-        expect(r.decision.behaviourLogp[i]).toBeCloseTo(logProbAt(logits, i * V, V, t, 1.6), 4),
-      );
+      r.decision.tokens.forEach((t, i) => {
+        expect(r.decision.behaviourLogp[i]).toBeCloseTo(logProbAt(logits, i * V, V, t, 1.6), 4);
+      });
       expect(r.mask.every((m) => m === 0)).toBe(true);
       total += r.weight.reduce((a, w) => a + w, 0);
     }
