@@ -2,8 +2,8 @@ import type { HostTensor } from '../../nn/runtime';
 import type { PolicyState } from '../policy';
 import type { PolicyRunner } from '../policy-runner';
 import { shuffledIndices, type TrainingRow } from './batch';
+import { logProbAt } from './reference-loss';
 import { stackRows } from './rows';
-import { tokenLogp } from './sampling';
 
 /** One demonstrated decision: the policy's model inputs (one row) and the demo's action tokens. */
 export interface AnchorDecision {
@@ -54,7 +54,9 @@ export async function demoAnchorRows(
       decision: {
         inputs: d.inputs,
         tokens: d.tokens,
-        behaviourLogp: tokenLogp(rowLogits, d.tokens, policy.bins, opts.temperature),
+        behaviourLogp: Float32Array.from(d.tokens, (t, j) =>
+          logProbAt(rowLogits, j * policy.bins, policy.bins, t, opts.temperature),
+        ),
       },
       advantage: 1,
       mask: new Float32Array(per),

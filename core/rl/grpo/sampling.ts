@@ -57,22 +57,3 @@ export function sampleTokens(
   }
   return { tokens, logp };
 }
-
-/** log p(tokens[i]) under softmax(logits / temperature) at each position (logits: [positions x vocab]). */
-export function tokenLogp(
-  logits: ArrayLike<number>,
-  tokens: ArrayLike<number>,
-  vocab: number,
-  temperature: number,
-): Float32Array {
-  const out = new Float32Array(tokens.length);
-  for (let i = 0; i < tokens.length; i++) {
-    const off = i * vocab;
-    let max = -Infinity;
-    for (let v = 0; v < vocab; v++) max = Math.max(max, (logits[off + v] as number) / temperature);
-    let z = 0;
-    for (let v = 0; v < vocab; v++) z += Math.exp((logits[off + v] as number) / temperature - max);
-    out[i] = (logits[off + (tokens[i] as number)] as number) / temperature - max - Math.log(z);
-  }
-  return out;
-}
