@@ -3,7 +3,7 @@ import type { PolicyState } from '../policy';
 import type { PolicyRunner } from '../policy-runner';
 import { shuffledIndices, type TrainingRow } from './batch';
 import { logProbAt } from './reference-loss';
-import { stackRows } from './rows';
+import { stackBatch } from './rows';
 
 /** One demonstrated decision: the policy's model inputs (one row) and the demo's action tokens. */
 export interface AnchorDecision {
@@ -41,10 +41,7 @@ export async function demoAnchorRows(
     .map((i) => demos[i] as AnchorDecision);
   const { policy } = state;
   const per = policy.chunk * policy.actionDims;
-  const batch: Record<string, HostTensor> = {};
-  for (const name of Object.keys(picked[0]?.inputs ?? {}))
-    batch[name] = stackRows(picked.map((d) => d.inputs[name] as HostTensor));
-  const logits = await runner.logits(state, batch, picked.length);
+  const logits = await runner.logits(state, stackBatch(picked.map((d) => d.inputs)), picked.length);
   const weight = opts.weight / (per * picked.length);
   return picked.map((d, i) => {
     if (d.tokens.length !== per)

@@ -41,6 +41,20 @@ export function stackRows(rows: readonly HostTensor[]): HostTensor {
   return { dtype: first.dtype, shape: [rows.length, ...first.shape], data };
 }
 
+/** Stack per-row input records (same names, shapes and dtypes) into one batch of model inputs. */
+export function stackBatch(rows: readonly Record<string, HostTensor>[]): Record<string, HostTensor> {
+  const batch: Record<string, HostTensor> = {};
+  for (const name of Object.keys(rows[0] ?? {}))
+    batch[name] = stackRows(
+      rows.map((r) => {
+        const t = r[name];
+        if (!t) throw new Error(`stackBatch: a row lacks input "${name}"`);
+        return t;
+      }),
+    );
+  return batch;
+}
+
 /** Split a batch of model inputs into per-row input records. */
 export function splitBatch(batch: Record<string, HostTensor>, rows: number): Record<string, HostTensor>[] {
   return Array.from({ length: rows }, (_, i) => {

@@ -1,10 +1,9 @@
 import type { ParamValues } from '../../nn/model';
-import type { HostTensor } from '../../nn/runtime';
 import { Trainer } from '../../nn/trainer';
 import type { TokenPolicy } from '../policy';
 import { buildTrainingRows, miniBatches, type TrainingRow } from './batch';
 import { GRPO_INPUTS, grpoExtraInputs, grpoLoss } from './loss-graph';
-import { stackRows } from './rows';
+import { stackBatch } from './rows';
 import type { RolloutGroup } from './types';
 
 export interface GrpoUpdateConfig {
@@ -117,10 +116,7 @@ export class GrpoUpdater {
         const picked = mb.indices.map((i) => rows[i]!);
         const padded = Array.from({ length: size }, (_, i) => picked[i]);
         const filler = picked[0]!;
-        const batch: Record<string, HostTensor> = {};
-        for (const name of Object.keys(filler.decision.inputs)) {
-          batch[name] = stackRows(padded.map((r) => (r ?? filler).decision.inputs[name]!));
-        }
+        const batch = stackBatch(padded.map((r) => (r ?? filler).decision.inputs));
         const tok = new BigInt64Array(size * per);
         const old = new Float32Array(size * per);
         const mask = new Float32Array(size * per);

@@ -3,7 +3,7 @@ import type { ParamValues } from '../../nn/model';
 import type { HostTensor } from '../../nn/runtime';
 import { Trainer } from '../../nn/trainer';
 import { shuffledIndices } from '../grpo/batch';
-import { splitBatch, stackRows } from '../grpo/rows';
+import { splitBatch, stackBatch } from '../grpo/rows';
 import type { PolicyObservation, TokenPolicy } from '../policy';
 import { valueToBin } from './state-mlp';
 
@@ -78,8 +78,7 @@ export async function behaviourClone(
   for (let step = 0; step < opts.steps; step++) {
     while (order.length < batch) order = order.concat(shuffledIndices(rows.length, random));
     const pick = order.splice(0, batch).map((i) => rows[i]!);
-    const feeds: Record<string, HostTensor> = {};
-    for (const k of Object.keys(pick[0]!.inputs)) feeds[k] = stackRows(pick.map((r) => r.inputs[k]!));
+    const feeds = stackBatch(pick.map((r) => r.inputs));
     feeds.bc_labels = {
       dtype: 'int64',
       shape: [batch, per],
