@@ -9,6 +9,7 @@
  *                                [--states 10] [--spread 0.025] [--sft-lr 1e-3]
  *                                [--state-sampling uniform|informative] [--rl-seed 1]
  *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
+ *                                [--base-tasks lift_blue_cube,...]
  *                                [--demo-starts 0.5] [--demo-stride 8] [--demo-anchor 0.25]
  *                                [--rl-steps-per-demo 2]
  *
@@ -21,7 +22,7 @@
  * `--spread M` places objects LIBERO-style, within ±M metres of a fixed scene (TaskEnvOptions.layoutSpread)
  * instead of anywhere in the workspace; LIBERO's object regions are 2-5 cm boxes.
  * `--base-demos N` first pretrains a base policy on N scripted demos of each task outside the suite
- * (BASE_TASKS: the blue-cube variants), anywhere in the workspace, and the one-demo SFT starts from
+ * (BASE_TASKS, or the ids `--base-tasks` lists), anywhere in the workspace, and the one-demo SFT starts from
  * it, as SimpleVLA-RL's one-trajectory SFT starts from OpenVLA-OFT pretrained on Open X-Embodiment.
  * `--demo-starts SHARE` runs a reverse curriculum from the same one demo per task: SHARE of a task's
  * groups start partway through its demo, moving back `--demo-stride` steps each time the policy
@@ -53,7 +54,7 @@ import { trainSft } from '../core/rl/sft';
 import { expertDemoSamples } from '../core/rl/sft/sim-demos';
 import { type EnvPool, playGroups } from '../core/rl/sim-rollouts';
 import { listTasks } from '../core/sim/env';
-import { BASE_TASKS } from '../core/sim/tasks/suite';
+import { BASE_TASKS, getTask } from '../core/sim/tasks/suite';
 import { VectorEnv } from '../core/sim/vector/vector-env';
 import type { TinyVlaConfig } from '../models/tiny-vla/config';
 import { tinyVla } from '../models/tiny-vla/model';
@@ -87,6 +88,8 @@ const { values: args } = parseArgs({
     'base-demos': { type: 'string', default: '0' },
     'base-steps': { type: 'string', default: '8000' },
     'base-cache': { type: 'string' },
+    // comma-separated ids out of BASE_TASKS (default: all of them)
+    'base-tasks': { type: 'string' },
     'demo-starts': { type: 'string', default: '0' },
     'demo-stride': { type: 'string', default: '8' },
     'demo-anchor': { type: 'string', default: '0' },
@@ -105,6 +108,7 @@ const secs = (ms: number) => (ms / 1000).toFixed(0);
 
 // 0. optional base policy pretrained on tasks outside the suite
 const baseDemos = Number(args['base-demos']);
+const baseTasks = args['base-tasks'] ? args['base-tasks'].split(',').map(getTask) : BASE_TASKS;
 const base = baseDemos > 0 ? await pretrainBase() : undefined;
 const tBase = performance.now();
 
@@ -118,13 +122,13 @@ async function pretrainBase(): Promise<{ config: TinyVlaConfig; params: Map<stri
   }
   const baseSamples: SftSample[] = [];
   const seeds = Array.from({ length: baseDemos }, (_, i) => 20_000 + i);
-  for (const task of BASE_TASKS) {
+  for (const task of baseTasks) {
     baseSamples.push(
       ...(await expertDemoSamples(task.id, seeds, { imageSize: side, actionNoise: 2 })).samples,
     );
   }
   // The vocabulary covers the suite's instructions too, so fine-tuning keeps the same embeddings.
-  const words = [...BASE_TASKS.map((t) => t.instruction), ...listTasks().map((t) => t.instruction)];
+  const words = [...baseTasks.map((t) => t.instruction), ...listTasks().map((t) => t.instruction)];
   let last = 0;
   const res = await trainSft({
     samples: baseSamples,

@@ -156,6 +156,16 @@ const toZone =
     ),
   ];
 
+/** Both cubes into the bowl, side by side: `first` on one half, `second` on the other. */
+const bothIntoBowl =
+  (first: string, second: string): Script =>
+  (_, s) => [
+    ...pick(first, s),
+    ...place(first, s, bowlAt(0, 0.022), () => 0.004, 0.03, 0.5),
+    ...pick(second, s),
+    ...place(second, s, bowlAt(0, -0.022), () => 0.004, 0.03, 0.5),
+  ];
+
 export const EXPERT_SCRIPTS: Record<string, Script> = {
   lift_red_cube: lift('red_cube'),
   red_cube_in_bowl: intoBowl('red_cube'),
@@ -174,14 +184,15 @@ export const EXPERT_SCRIPTS: Record<string, Script> = {
     { kind: 'move', to: (i) => at(objXY(i, 'button'), BUTTON_TOP + 0.003), gripper: CLOSED, speed: slow(s) },
     { kind: 'grip', gripper: CLOSED, steps: 30 },
   ],
-  both_cubes_in_bowl: (_, s) => [
-    ...pick('red_cube', s),
-    ...place('red_cube', s, bowlAt(0, 0.022), () => 0.004, 0.03, 0.5),
-    ...pick('blue_cube', s),
-    ...place('blue_cube', s, bowlAt(0, -0.022), () => 0.004, 0.03, 0.5),
-  ],
+  both_cubes_in_bowl: bothIntoBowl('red_cube', 'blue_cube'),
   lift_blue_cube: lift('blue_cube'),
   blue_cube_in_bowl: intoBowl('blue_cube'),
   stack_blue_on_red: stack('blue_cube', 'red_cube'),
   blue_cube_to_green_zone: toZone('blue_cube'),
+  lift_yellow_cube: lift('yellow_cube'),
+  yellow_cube_in_bowl: intoBowl('yellow_cube'),
+  stack_yellow_on_blue: stack('yellow_cube', 'blue_cube'),
+  stack_red_on_yellow: stack('red_cube', 'yellow_cube'),
+  yellow_cube_to_green_zone: toZone('yellow_cube'),
+  blue_and_yellow_cubes_in_bowl: bothIntoBowl('blue_cube', 'yellow_cube'),
 };

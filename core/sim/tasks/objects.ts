@@ -14,6 +14,7 @@ export const BUTTON_TOP = 0.03;
 export const COLORS = {
   red: '0.85 0.12 0.1 1',
   blue: '0.12 0.3 0.85 1',
+  yellow: '0.9 0.78 0.1 1',
   green: '0.2 0.75 0.25 1',
   bowl: '0.92 0.92 0.95 1',
 };

@@ -13,10 +13,37 @@ import {
 } from './objects';
 import type { TaskDef } from './types';
 
-const RED = 'red_cube';
-const BLUE = 'blue_cube';
+type Colour = 'red' | 'blue' | 'yellow';
+const cube = (c: Colour) => `${c}_cube`;
+const BLUE = cube('blue');
+const cubesXml = (colours: Colour[]) => colours.map((c) => cubeXml(cube(c), COLORS[c])).join('');
 const cubeAt = (scene: Scene, name: string, xy: [number, number], layout: Layout) =>
   scene.setFreeBody(name, [xy[0], xy[1], CUBE_HALF], layout.yaw());
+
+/** Cubes of these colours on the table, each `clearance` metres clear of the others. */
+function cubesScene(colours: Colour[], clearance: number): Pick<TaskDef, 'worldXml' | 'objects' | 'place'> {
+  return {
+    worldXml: cubesXml(colours),
+    objects: colours.map(cube),
+    place(scene, layout) {
+      const at = layout.positions(colours.map(() => clearance));
+      for (const [i, c] of colours.entries()) cubeAt(scene, cube(c), at[i]!, layout);
+    },
+  };
+}
+
+/** A bowl and cubes of these colours, placed apart. */
+function bowlScene(colours: Colour[]): Pick<TaskDef, 'worldXml' | 'objects' | 'place'> {
+  return {
+    worldXml: cubesXml(colours) + bowlXml(),
+    objects: [...colours.map(cube), 'bowl'],
+    place(scene, layout) {
+      const [bowl, ...at] = layout.positions([0.085, ...colours.map(() => 0.035)]);
+      scene.setMocap('bowl', [bowl![0], bowl![1], 0]);
+      for (const [i, c] of colours.entries()) cubeAt(scene, cube(c), at[i]!, layout);
+    },
+  };
+}
 
 /** The cube rests inside the bowl (below the rim, within the walls) and the gripper let go. */
 function inBowl(scene: Scene, cube: string): boolean {
@@ -35,48 +62,32 @@ const cubeRestsOnTable = (scene: Scene, cube: string) => scene.bodyPos(cube)[2] 
 
 const lifted = (scene: Scene, cube: string) => scene.bodyPos(cube)[2] > CUBE_HALF + 0.05;
 
-export const liftRedCube: TaskDef = {
-  id: 'lift_red_cube',
-  instruction: 'pick up the red cube',
+/** Lift the `target` cube; the scene's first colours are placed first. */
+const liftTask = (target: Colour, scene: Colour[]): TaskDef => ({
+  id: `lift_${target}_cube`,
+  instruction: `pick up the ${target} cube`,
   maxSteps: 150,
-  worldXml: cubeXml(RED, COLORS.red) + cubeXml(BLUE, COLORS.blue),
-  objects: [RED, BLUE],
-  place(scene, layout) {
-    const [a, b] = layout.positions([0.035, 0.035]);
-    cubeAt(scene, RED, a!, layout);
-    cubeAt(scene, BLUE, b!, layout);
-  },
-  success: (scene) => lifted(scene, RED),
-};
+  ...cubesScene(scene, 0.035),
+  success: (s) => lifted(s, cube(target)),
+});
 
-/** The scene both bowl tasks share: a bowl and two cubes, placed apart. */
-const BOWL_AND_TWO_CUBES: Pick<TaskDef, 'worldXml' | 'objects' | 'place'> = {
-  worldXml: cubeXml(RED, COLORS.red) + cubeXml(BLUE, COLORS.blue) + bowlXml(),
-  objects: [RED, BLUE, 'bowl'],
-  place(scene, layout) {
-    const [bowl, a, b] = layout.positions([0.085, 0.035, 0.035]);
-    scene.setMocap('bowl', [bowl![0], bowl![1], 0]);
-    cubeAt(scene, RED, a!, layout);
-    cubeAt(scene, BLUE, b!, layout);
-  },
-};
-
-export const redCubeInBowl: TaskDef = {
-  id: 'red_cube_in_bowl',
-  instruction: 'put the red cube in the bowl',
+const intoBowlTask = (target: Colour, scene: Colour[]): TaskDef => ({
+  id: `${target}_cube_in_bowl`,
+  instruction: `put the ${target} cube in the bowl`,
   maxSteps: 240,
-  ...BOWL_AND_TWO_CUBES,
-  success: (scene) => inBowl(scene, RED),
-};
+  ...bowlScene(scene),
+  success: (s) => inBowl(s, cube(target)),
+});
 
 /** A cube and a green zone farther out; solvable by a grasp (the expert) or a push (experts/pusher.ts). */
-function cubeToZone(id: string, cube: string, color: 'red' | 'blue'): TaskDef {
+function cubeToZone(colour: Colour): TaskDef {
+  const name = cube(colour);
   return {
-    id,
-    instruction: `move the ${color} cube into the green zone`,
+    id: `${colour}_cube_to_green_zone`,
+    instruction: `move the ${colour} cube into the green zone`,
     maxSteps: 240,
-    worldXml: cubeXml(cube, COLORS[color]) + zoneXml(),
-    objects: [cube, 'green_zone'],
+    worldXml: cubeXml(name, COLORS[colour]) + zoneXml(),
+    objects: [name, 'green_zone'],
     place(scene, layout) {
       const [zone, at] = layout.positions([0.065, 0.04], {
         rMin: 0.14,
@@ -86,21 +97,19 @@ function cubeToZone(id: string, cube: string, color: 'red' | 'blue'): TaskDef {
         accept: ([z, c]) => Math.hypot(z![0], z![1]) >= Math.hypot(c![0], c![1]) + 0.03,
       });
       scene.setMocap('green_zone', [zone![0], zone![1], 0]);
-      cubeAt(scene, cube, at!, layout);
+      cubeAt(scene, name, at!, layout);
     },
     success(scene) {
-      const c = scene.bodyPos(cube);
+      const c = scene.bodyPos(name);
       const z = scene.bodyPos('green_zone');
       return (
         Math.abs(c[0] - z[0]) < ZONE_HALF &&
         Math.abs(c[1] - z[1]) < ZONE_HALF &&
-        cubeRestsOnTable(scene, cube)
+        cubeRestsOnTable(scene, name)
       );
     },
   };
 }
-
-export const redCubeToGreenZone = cubeToZone('red_cube_to_green_zone', RED, 'red');
 
 /** `top` rests centred on `bottom`, which rests on the table, and the gripper let go. */
 function stacked(scene: Scene, top: string, bottom: string): boolean {
@@ -114,19 +123,26 @@ function stacked(scene: Scene, top: string, bottom: string): boolean {
   );
 }
 
-export const stackRedOnBlue: TaskDef = {
-  id: 'stack_red_on_blue',
-  instruction: 'stack the red cube on the blue cube',
+const stackTask = (top: Colour, bottom: Colour, scene: Colour[]): TaskDef => ({
+  id: `stack_${top}_on_${bottom}`,
+  instruction: `stack the ${top} cube on the ${bottom} cube`,
   maxSteps: 240,
-  worldXml: cubeXml(RED, COLORS.red) + cubeXml(BLUE, COLORS.blue),
-  objects: [RED, BLUE],
-  place(scene, layout) {
-    const [a, b] = layout.positions([0.04, 0.04]);
-    cubeAt(scene, RED, a!, layout);
-    cubeAt(scene, BLUE, b!, layout);
-  },
-  success: (scene) => stacked(scene, RED, BLUE),
-};
+  ...cubesScene(scene, 0.04),
+  success: (s) => stacked(s, cube(top), cube(bottom)),
+});
+
+const bothInBowlTask = (id: string, instruction: string, [a, b]: [Colour, Colour]): TaskDef => ({
+  id,
+  instruction,
+  maxSteps: 450,
+  ...bowlScene([a, b]),
+  success: (s) => inBowl(s, cube(a)) && inBowl(s, cube(b)),
+});
+
+export const liftRedCube = liftTask('red', ['red', 'blue']);
+export const redCubeInBowl = intoBowlTask('red', ['red', 'blue']);
+export const redCubeToGreenZone = cubeToZone('red');
+export const stackRedOnBlue = stackTask('red', 'blue', ['red', 'blue']);
 
 export const pressButton: TaskDef = {
   id: 'press_button',
@@ -142,13 +158,10 @@ export const pressButton: TaskDef = {
   success: (scene) => scene.jointPos('button') < -BUTTON_TRAVEL / 2,
 };
 
-export const bothCubesInBowl: TaskDef = {
-  id: 'both_cubes_in_bowl',
-  instruction: 'put both cubes in the bowl',
-  maxSteps: 450,
-  ...BOWL_AND_TWO_CUBES,
-  success: (scene) => inBowl(scene, RED) && inBowl(scene, BLUE),
-};
+export const bothCubesInBowl = bothInBowlTask('both_cubes_in_bowl', 'put both cubes in the bowl', [
+  'red',
+  'blue',
+]);
 
 export const TASKS: readonly TaskDef[] = [
   liftRedCube,
@@ -162,28 +175,24 @@ export const TASKS: readonly TaskDef[] = [
 /**
  * Tasks outside the suite, for pretraining a base policy before few-demo fine-tuning on the suite
  * (as OpenVLA-OFT is pretrained on Open X-Embodiment before SimpleVLA-RL's one-trajectory SFT).
- * Same scenes and skills with the blue cube as the object, so the suite's red-cube tasks stay unseen.
+ * The same skills with the blue and a yellow cube as the moved objects, so the base learns that the
+ * colour word picks the object; none of the suite's instructions or task scenes appears. Red is moved
+ * only onto the yellow cube.
  */
 export const BASE_TASKS: readonly TaskDef[] = [
-  {
-    ...liftRedCube,
-    id: 'lift_blue_cube',
-    instruction: 'pick up the blue cube',
-    success: (scene) => lifted(scene, BLUE),
-  },
-  {
-    ...redCubeInBowl,
-    id: 'blue_cube_in_bowl',
-    instruction: 'put the blue cube in the bowl',
-    success: (scene) => inBowl(scene, BLUE),
-  },
-  {
-    ...stackRedOnBlue,
-    id: 'stack_blue_on_red',
-    instruction: 'stack the blue cube on the red cube',
-    success: (scene) => stacked(scene, BLUE, RED),
-  },
-  cubeToZone('blue_cube_to_green_zone', BLUE, 'blue'),
+  liftTask('blue', ['red', 'blue']),
+  intoBowlTask('blue', ['red', 'blue']),
+  stackTask('blue', 'red', ['red', 'blue']),
+  cubeToZone('blue'),
+  liftTask('yellow', ['red', 'blue', 'yellow']),
+  intoBowlTask('yellow', ['red', 'yellow']),
+  stackTask('yellow', 'blue', ['yellow', 'blue']),
+  stackTask('red', 'yellow', ['red', 'yellow']),
+  cubeToZone('yellow'),
+  bothInBowlTask('blue_and_yellow_cubes_in_bowl', 'put the blue and yellow cubes in the bowl', [
+    'blue',
+    'yellow',
+  ]),
 ];
 
 export function getTask(id: string): TaskDef {
