@@ -31,7 +31,8 @@
  * update, weighted W against the rollouts' loss (core/rl/grpo/demo-anchor.ts).
  * `--rl-steps-per-demo F` limits each task's training rollouts to F times its demo's length (never
  * above the task's own limit), so all-fail groups end sooner; evaluation keeps the task's limit.
- * `--base-cache DIR` keeps that base (latest.ckpt + config.json) and reuses it on the next run.
+ * `--base-cache DIR` keeps that base (latest.ckpt, config.json, recipe.json) and reuses it on the next
+ * run with the same base tasks, demos, steps and image size.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,11 +116,20 @@ const tBase = performance.now();
 async function pretrainBase(): Promise<{ config: TinyVlaConfig; params: Map<string, Float32Array> }> {
   const dir = args['base-cache'] ?? mkdtempSync(join(tmpdir(), 'pushcut-rl-headline-base-'));
   const configPath = join(dir, 'config.json');
-  if (existsSync(configPath)) {
+  // What the cached base was trained on: a cache built for other tasks or sizes is rebuilt, not reused.
+  const recipePath = join(dir, 'recipe.json');
+  const recipe = JSON.stringify({
+    tasks: baseTasks.map((t) => t.id),
+    demos: baseDemos,
+    steps: Number(args['base-steps']),
+    image: side,
+  });
+  if (existsSync(configPath) && existsSync(recipePath) && readFileSync(recipePath, 'utf8') === recipe) {
     const config = JSON.parse(readFileSync(configPath, 'utf8')) as TinyVlaConfig;
     console.error(`base policy from ${dir}`);
     return { config, params: paramsFromCheckpoint(tinyVla(config), join(dir, 'latest.ckpt')) };
   }
+  if (existsSync(configPath)) console.error(`the base in ${dir} was trained otherwise; pretraining anew`);
   const baseSamples: SftSample[] = [];
   const seeds = Array.from({ length: baseDemos }, (_, i) => 20_000 + i);
   for (const task of baseTasks) {
@@ -148,6 +158,7 @@ async function pretrainBase(): Promise<{ config: TinyVlaConfig; params: Map<stri
     },
   });
   writeFileSync(configPath, JSON.stringify(res.config));
+  writeFileSync(recipePath, recipe);
   return { config: res.config, params: res.params };
 }
 
