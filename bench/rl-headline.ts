@@ -9,7 +9,7 @@
  *                                [--states 10] [--spread 0.025] [--sft-lr 1e-3]
  *                                [--state-sampling uniform|informative] [--rl-seed 1]
  *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
- *                                [--base-tasks lift_blue_cube,...]
+ *                                [--base-tasks lift_blue_cube,...] [--text mean|positional]
  *                                [--demo-starts 0.5] [--demo-stride 8] [--demo-anchor 0.25]
  *                                [--rl-steps-per-demo 2]
  *
@@ -91,6 +91,8 @@ const { values: args } = parseArgs({
     'base-cache': { type: 'string' },
     // comma-separated ids out of BASE_TASKS (default: all of them)
     'base-tasks': { type: 'string' },
+    // the base's instruction encoder (TinyVlaConfig.text): mean of word embeddings, or positional
+    text: { type: 'string', default: 'mean' },
     'demo-starts': { type: 'string', default: '0' },
     'demo-stride': { type: 'string', default: '8' },
     'demo-anchor': { type: 'string', default: '0' },
@@ -110,6 +112,7 @@ const secs = (ms: number) => (ms / 1000).toFixed(0);
 // 0. optional base policy pretrained on tasks outside the suite
 const baseDemos = Number(args['base-demos']);
 const baseTasks = args['base-tasks'] ? args['base-tasks'].split(',').map(getTask) : BASE_TASKS;
+const textEncoder = args.text === 'positional' ? 'positional' : 'mean';
 const base = baseDemos > 0 ? await pretrainBase() : undefined;
 const tBase = performance.now();
 
@@ -123,6 +126,7 @@ async function pretrainBase(): Promise<{ config: TinyVlaConfig; params: Map<stri
     demos: baseDemos,
     steps: Number(args['base-steps']),
     image: side,
+    text: textEncoder,
   });
   if (existsSync(configPath) && existsSync(recipePath) && readFileSync(recipePath, 'utf8') === recipe) {
     const config = JSON.parse(readFileSync(configPath, 'utf8')) as TinyVlaConfig;
@@ -146,7 +150,7 @@ async function pretrainBase(): Promise<{ config: TinyVlaConfig; params: Map<stri
     batchSize: 48,
     lr: 2e-3,
     valFraction: 0,
-    policyConfig: { vocab: buildVocab(words) },
+    policyConfig: { vocab: buildVocab(words), text: textEncoder },
     checkpointDir: dir,
     onProgress: (p) => {
       if (performance.now() - last > 60_000) {

@@ -35,6 +35,12 @@ export interface TinyVlaConfig {
    * the phase of the task from what it sees.
    */
   stateInput?: boolean;
+  /**
+   * Instruction encoder: `mean` (default; older models) averages the word embeddings, so word order
+   * is lost ("stack the red cube on the blue cube" equals "... blue ... on the red cube");
+   * `positional` projects the embeddings of all `maxTokens` positions together, which keeps it.
+   */
+  text?: 'mean' | 'positional';
   /** Widths: camera embedding, text/state embedding, fused context, head hidden. */
   width: { image: number; text: number; context: number; head: number };
 }

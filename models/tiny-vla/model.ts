@@ -39,6 +39,8 @@ function linearParams(name: string, fanIn: number, fanOut: number, init = xavier
   ];
 }
 
+const TEXT_EMB = 32;
+
 function params(c: TinyVlaConfig): ParamSpec[] {
   const w = c.width;
   const out: ParamSpec[] = [];
@@ -54,8 +56,8 @@ function params(c: TinyVlaConfig): ParamSpec[] {
     });
     out.push(...linearParams(`${cam}.proj`, flat, w.image));
   }
-  out.push({ name: 'text.emb', shape: [c.vocab.length, 32], init: { kind: 'normal', std: 0.5 } });
-  out.push(...linearParams('text.proj', 32, w.text));
+  out.push({ name: 'text.emb', shape: [c.vocab.length, TEXT_EMB], init: { kind: 'normal', std: 0.5 } });
+  out.push(...linearParams('text.proj', c.text === 'positional' ? c.maxTokens * TEXT_EMB : TEXT_EMB, w.text));
   if (usesState(c)) out.push(...linearParams('state.proj', c.actionDim, w.text));
   out.push(...linearParams('fuse', 2 * w.image + (usesState(c) ? 2 : 1) * w.text, w.context));
   out.push(
@@ -118,6 +120,15 @@ function stateEmbedding(c: TinyVlaConfig, state: Tensor, p: Record<string, Tenso
   return op.gelu(op.linear(st, p['state.proj.w']!, p['state.proj.b']));
 }
 
+/** Instruction tokens [N, maxTokens] -> [N, TEXT_EMB] (mean) or [N, maxTokens * TEXT_EMB] (positional); padding is zeroed. */
+function encodeInstruction(c: TinyVlaConfig, tokens: Tensor, p: Record<string, Tensor>): Tensor {
+  const g = tokens.graph;
+  const mask = op.unsqueeze(op.cast(op.not(op.equal(tokens, g.const(0, [], 'int64'))), 'float32'), [2]);
+  const emb = op.mul(op.gather(p['text.emb']!, tokens), mask);
+  if (c.text === 'positional') return op.reshape(emb, [-1, c.maxTokens * TEXT_EMB]);
+  return op.div(op.reduceSum(emb, [1]), op.maximum(op.reduceSum(mask, [1]), 1));
+}
+
 /**
  * tiny-vla: front + wrist RGB, instruction tokens and joint state -> logits [N, chunk*dims, bins]
  * for every action token of the chunk in one forward pass.
@@ -136,15 +147,9 @@ export function tinyVla(c: TinyVlaConfig): ModelDef {
     params: params(c),
     outputs: ['logits'],
     forward: ({ front, wrist, tokens, state }, p) => {
-      const g = state!.graph;
       const f = encodeCamera(c, 'front', front!, p);
       const w = encodeCamera(c, 'wrist', wrist!, p);
-      // Instruction: masked mean of word embeddings.
-      const mask = op.cast(op.not(op.equal(tokens!, g.const(0, [], 'int64'))), 'float32');
-      const emb = op.gather(p['text.emb']!, tokens!);
-      const summed = op.reduceSum(op.mul(emb, op.unsqueeze(mask, [2])), [1]);
-      const count = op.maximum(op.reduceSum(mask, [1], true), 1);
-      const text = op.gelu(op.linear(op.div(summed, count), p['text.proj.w']!, p['text.proj.b']));
+      const text = op.gelu(op.linear(encodeInstruction(c, tokens!, p), p['text.proj.w']!, p['text.proj.b']));
       const parts = [f, w, text];
       if (usesState(c)) parts.push(stateEmbedding(c, state!, p));
       const fused = op.linear(op.concat(parts, 1), p['fuse.w']!, p['fuse.b']);

@@ -178,4 +178,22 @@ describe('tiny-vla', () => {
       tp.encode([{ state: [0, 0, 0, 0, 0, 0], images: { front: frame }, instruction: 'x' }]),
     ).toThrow(/"wrist" camera/);
   });
+
+  it('the positional instruction encoder tells word orders apart; the mean one cannot', async () => {
+    const orders = ['stack the red cube on the blue cube', 'stack the blue cube on the red cube'];
+    const obs = randomObs(1, 5)[0]!;
+    for (const text of ['mean', 'positional'] as const) {
+      const c = { ...cfg, vocab: buildVocab(orders), text };
+      const policy = await TinyVlaPolicy.fromParams(c, initParams(tinyVla(c), 1), 1);
+      const [a, b] = [
+        await policy.logits([{ ...obs, instruction: orders[0]! }]),
+        await policy.logits([{ ...obs, instruction: orders[1]! }]),
+      ];
+      const gap = Math.max(...a.map((x, i) => Math.abs(x - b[i]!)));
+      // mean: equal up to float summation order
+      if (text === 'mean') expect(gap, text).toBeLessThan(1e-5);
+      else expect(gap, text).toBeGreaterThan(1e-3);
+      await policy.release();
+    }
+  });
 });
