@@ -92,4 +92,6 @@ export function validateConfig(c: TinyVlaConfig): void {
       bad(`${k} needs ${c.actionDim} values per bound`);
   }
   if (c.bins < 2) bad('bins must be >= 2');
+  if (c.text !== undefined && c.text !== 'mean' && c.text !== 'positional')
+    bad(`text must be "mean" or "positional", got "${c.text}"`);
 }

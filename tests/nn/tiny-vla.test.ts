@@ -195,5 +195,6 @@ describe('tiny-vla', () => {
       else expect(gap, text).toBeGreaterThan(1e-3);
       await policy.release();
     }
+    expect(() => tinyVla({ ...cfg, text: 'bag' as never })).toThrow(/text must be "mean" or "positional"/);
   });
 });
