@@ -32,7 +32,7 @@
  * `--rl-steps-per-demo F` limits each task's training rollouts to F times its demo's length (never
  * above the task's own limit), so all-fail groups end sooner; evaluation keeps the task's limit.
  * `--base-cache DIR` keeps that base (latest.ckpt, config.json, recipe.json) and reuses it on the next
- * run with the same base tasks, demos, steps and image size.
+ * run with the same base tasks, demos, steps, image size and instruction encoder.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,7 +112,8 @@ const secs = (ms: number) => (ms / 1000).toFixed(0);
 // 0. optional base policy pretrained on tasks outside the suite
 const baseDemos = Number(args['base-demos']);
 const baseTasks = args['base-tasks'] ? args['base-tasks'].split(',').map(getTask) : BASE_TASKS;
-const textEncoder = args.text === 'positional' ? 'positional' : 'mean';
+// validateConfig refuses anything but the two encoders
+const textEncoder = args.text as TinyVlaConfig['text'];
 const base = baseDemos > 0 ? await pretrainBase() : undefined;
 const tBase = performance.now();
 

@@ -14,9 +14,9 @@ import {
 import type { TaskDef } from './types';
 
 type Colour = 'red' | 'blue' | 'yellow';
-const cube = (c: Colour) => `${c}_cube`;
-const BLUE = cube('blue');
-const cubesXml = (colours: Colour[]) => colours.map((c) => cubeXml(cube(c), COLORS[c])).join('');
+const cubeId = (c: Colour) => `${c}_cube`;
+const BLUE = cubeId('blue');
+const cubesXml = (colours: Colour[]) => colours.map((c) => cubeXml(cubeId(c), COLORS[c])).join('');
 const cubeAt = (scene: Scene, name: string, xy: [number, number], layout: Layout) =>
   scene.setFreeBody(name, [xy[0], xy[1], CUBE_HALF], layout.yaw());
 
@@ -24,10 +24,10 @@ const cubeAt = (scene: Scene, name: string, xy: [number, number], layout: Layout
 function cubesScene(colours: Colour[], clearance: number): Pick<TaskDef, 'worldXml' | 'objects' | 'place'> {
   return {
     worldXml: cubesXml(colours),
-    objects: colours.map(cube),
+    objects: colours.map(cubeId),
     place(scene, layout) {
       const at = layout.positions(colours.map(() => clearance));
-      for (const [i, c] of colours.entries()) cubeAt(scene, cube(c), at[i]!, layout);
+      for (const [i, c] of colours.entries()) cubeAt(scene, cubeId(c), at[i]!, layout);
     },
   };
 }
@@ -36,11 +36,11 @@ function cubesScene(colours: Colour[], clearance: number): Pick<TaskDef, 'worldX
 function bowlScene(colours: Colour[]): Pick<TaskDef, 'worldXml' | 'objects' | 'place'> {
   return {
     worldXml: cubesXml(colours) + bowlXml(),
-    objects: [...colours.map(cube), 'bowl'],
+    objects: [...colours.map(cubeId), 'bowl'],
     place(scene, layout) {
       const [bowl, ...at] = layout.positions([0.085, ...colours.map(() => 0.035)]);
       scene.setMocap('bowl', [bowl![0], bowl![1], 0]);
-      for (const [i, c] of colours.entries()) cubeAt(scene, cube(c), at[i]!, layout);
+      for (const [i, c] of colours.entries()) cubeAt(scene, cubeId(c), at[i]!, layout);
     },
   };
 }
@@ -62,13 +62,13 @@ const cubeRestsOnTable = (scene: Scene, cube: string) => scene.bodyPos(cube)[2] 
 
 const lifted = (scene: Scene, cube: string) => scene.bodyPos(cube)[2] > CUBE_HALF + 0.05;
 
-/** Lift the `target` cube; the scene's first colours are placed first. */
+/** Lift the `target` cube among cubes of the `scene` colours (placed in that order). */
 const liftTask = (target: Colour, scene: Colour[]): TaskDef => ({
   id: `lift_${target}_cube`,
   instruction: `pick up the ${target} cube`,
   maxSteps: 150,
   ...cubesScene(scene, 0.035),
-  success: (s) => lifted(s, cube(target)),
+  success: (s) => lifted(s, cubeId(target)),
 });
 
 const intoBowlTask = (target: Colour, scene: Colour[]): TaskDef => ({
@@ -76,12 +76,12 @@ const intoBowlTask = (target: Colour, scene: Colour[]): TaskDef => ({
   instruction: `put the ${target} cube in the bowl`,
   maxSteps: 240,
   ...bowlScene(scene),
-  success: (s) => inBowl(s, cube(target)),
+  success: (s) => inBowl(s, cubeId(target)),
 });
 
 /** A cube and a green zone farther out; solvable by a grasp (the expert) or a push (experts/pusher.ts). */
 function cubeToZone(colour: Colour): TaskDef {
-  const name = cube(colour);
+  const name = cubeId(colour);
   return {
     id: `${colour}_cube_to_green_zone`,
     instruction: `move the ${colour} cube into the green zone`,
@@ -128,7 +128,7 @@ const stackTask = (top: Colour, bottom: Colour, scene: Colour[]): TaskDef => ({
   instruction: `stack the ${top} cube on the ${bottom} cube`,
   maxSteps: 240,
   ...cubesScene(scene, 0.04),
-  success: (s) => stacked(s, cube(top), cube(bottom)),
+  success: (s) => stacked(s, cubeId(top), cubeId(bottom)),
 });
 
 const bothInBowlTask = (id: string, instruction: string, [a, b]: [Colour, Colour]): TaskDef => ({
@@ -136,7 +136,7 @@ const bothInBowlTask = (id: string, instruction: string, [a, b]: [Colour, Colour
   instruction,
   maxSteps: 450,
   ...bowlScene([a, b]),
-  success: (s) => inBowl(s, cube(a)) && inBowl(s, cube(b)),
+  success: (s) => inBowl(s, cubeId(a)) && inBowl(s, cubeId(b)),
 });
 
 export const liftRedCube = liftTask('red', ['red', 'blue']);
