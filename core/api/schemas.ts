@@ -488,6 +488,8 @@ export const commandSchemas = {
         imageSize: z.number().int().min(16).max(256).optional(),
         /** Spread of the soft action-token targets in bins (default 2); 0: one-hot, sharper policies from few demos. */
         labelSigma: z.number().min(0).max(16).optional(),
+        /** Instruction encoder: 'mean' (default) ignores word order, 'positional' keeps it (which cube goes on which). */
+        text: z.enum(['mean', 'positional']).optional(),
       })
       .strict(),
     result: z.object({ jobId: z.string() }),

@@ -46,10 +46,12 @@ it('trains SFT, evaluates the policy in the simulator and keeps both in the run 
     batchSize: 8,
     imageSize: 32,
     labelSigma: 0,
+    text: 'positional',
   });
   expect((await finished(jobId)).state).toBe('done');
   const sidecar = JSON.parse(readFileSync(join(home, 'runs', 'r1', 'policy.json'), 'utf8'));
   expect(sidecar.extra.config.imageSize).toBe(32);
+  expect(sidecar.extra.config.text).toBe('positional');
   expect((await studio.invoke('runs.list', {}))[0]?.config).toMatchObject({ imageSize: 32, labelSigma: 0 });
   await expect(studio.invoke('train.sft', { dataset: 'demos', run: 'r9', imageSize: 8 })).rejects.toThrow(
     /imageSize/,
@@ -57,6 +59,9 @@ it('trains SFT, evaluates the policy in the simulator and keeps both in the run 
   await expect(studio.invoke('train.sft', { dataset: 'demos', run: 'r9', labelSigma: -1 })).rejects.toThrow(
     /labelSigma/,
   );
+  await expect(
+    studio.invoke('train.sft', { dataset: 'demos', run: 'r9', text: 'bag' as never }),
+  ).rejects.toThrow(/text/);
   const again = await studio.invoke('train.sft', { dataset: 'demos', run: 'r1' }).catch((e: Error) => e);
   expect((again as Error).message).toMatch(/exists already/);
 

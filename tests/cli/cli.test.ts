@@ -59,13 +59,19 @@ describe('pushcut CLI', { timeout: 240_000 }, () => {
       '8',
       '--batch-size',
       '8',
+      '--text',
+      'positional',
     ]);
     expect(run.stderr + run.stdout).toMatch(/SFT done after 8 steps/);
     expect(existsSync(join(out, 'policy.onnx'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'policy.json'), 'utf8')).extra.config.text).toBe('positional');
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(8);
     const bad = await pushcut(['train', 'sft', '-d', join(work, 'none'), '-o', out]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/No dataset at .*none .*pushcut record/);
+    const badText = await pushcut(['train', 'sft', '-d', dataset, '-o', out, '--text', 'bag']);
+    expect(badText.code).not.toBe(0);
+    expect(badText.stderr).toMatch(/--text.*mean, positional/);
   });
 
   it('serves web mode on loopback and stops cleanly on Ctrl-C; a bad port is refused', async () => {

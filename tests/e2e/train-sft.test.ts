@@ -33,6 +33,7 @@ it('trains SFT from the Train panel with a live loss curve, then RL from it; bot
   await ui.page.getByLabel('Batch size', { exact: true }).fill('8');
   await ui.page.getByLabel('Policy image size').selectOption('32');
   await ui.page.getByLabel('Action targets').selectOption('0');
+  await ui.page.getByLabel('Instruction encoder').selectOption('positional');
   await ui.page.getByRole('button', { name: 'Start SFT' }).click();
   await ui.page.getByTestId('loss-chart').waitFor({ timeout: 120_000 });
   await expect
@@ -41,7 +42,7 @@ it('trains SFT from the Train panel with a live loss curve, then RL from it; bot
   await screenshot(ui.page, 'train-sft');
   const run = readRun('first-sft');
   expect(run?.state).toBe('done');
-  expect(run?.config).toMatchObject({ imageSize: 32, labelSigma: 0 });
+  expect(run?.config).toMatchObject({ imageSize: 32, labelSigma: 0, text: 'positional' });
   expect(Number(run?.result?.finalLoss)).toBeLessThan(Number(run?.result?.firstLoss));
 
   // Evaluate it: greedy episodes in the simulator, each task's row saying how far episodes got.

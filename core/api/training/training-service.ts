@@ -99,6 +99,7 @@ export class TrainingService {
             batchSize: args.batchSize,
             lr: args.lr,
             labelSigma: args.labelSigma,
+            ...(args.text ? { policyConfig: { text: args.text } } : {}),
             checkpointDir: join(dir, 'checkpoints'),
             exportPath: join(dir, 'policy'),
           },

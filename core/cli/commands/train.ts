@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { RL_TEMPERATURE } from '../../rl/temperature';
 import { CliError } from '../errors';
 import { interruptSignal, progressBar } from '../progress';
@@ -19,6 +19,11 @@ export function trainCommands(cli: Command): void {
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 32)
     .option('--lr <x>', 'learning rate', Number, 1e-3)
     .option('--image-size <px>', 'policy image side (frames are resized)', positiveInt('--image-size'), 64)
+    .addOption(
+      new Option('--text <encoder>', 'instruction encoder: mean ignores word order, positional keeps it')
+        .choices(['mean', 'positional'])
+        .default('mean'),
+    )
     .action(
       async (opts: {
         dataset: string;
@@ -27,6 +32,7 @@ export function trainCommands(cli: Command): void {
         batchSize: number;
         lr: number;
         imageSize: number;
+        text: 'mean' | 'positional';
       }) => {
         const root = resolve(opts.dataset);
         if (!existsSync(join(root, 'meta', 'info.json'))) {
@@ -55,6 +61,7 @@ export function trainCommands(cli: Command): void {
           steps: opts.steps,
           batchSize: opts.batchSize,
           lr: opts.lr,
+          policyConfig: { text: opts.text },
           checkpointDir: join(out, 'checkpoints'),
           exportPath: join(out, 'policy'),
           signal: interruptSignal(),

@@ -28,6 +28,10 @@ const LABEL_SIGMAS = [
   [2, 'Soft: neighbouring bins count as near misses'],
   [0, 'One-hot: a sharper policy from very few demos'],
 ] as const;
+const TEXT_ENCODERS = [
+  ['mean', 'Bag of words (order ignored)'],
+  ['positional', 'Word order kept (red on blue ≠ blue on red)'],
+] as const;
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 
 /** SFT on recorded demos, live loss curves, and each run's success in the simulator. */
@@ -42,6 +46,7 @@ export function TrainPanel() {
   const [lr, setLr] = useState(0.001);
   const [imageSize, setImageSize] = useState(0);
   const [labelSigma, setLabelSigma] = useState(2);
+  const [text, setText] = useState<'mean' | 'positional'>('mean');
   const [episodes, setEpisodes] = useState(10);
   const [selected, setSelected] = useState<string | null>(null);
   const [points, setPoints] = useState<Point[]>([]);
@@ -111,6 +116,7 @@ export function TrainPanel() {
         batchSize,
         lr,
         labelSigma,
+        text,
         ...(imageSize ? { imageSize } : {}),
       });
       setSelected(null);
@@ -173,6 +179,7 @@ export function TrainPanel() {
             choices={LABEL_SIGMAS}
             onChange={setLabelSigma}
           />
+          <SelectField label="Instruction encoder" value={text} choices={TEXT_ENCODERS} onChange={setText} />
           <div className="buttons">
             <button type="button" className="primary" disabled={!dataset} onClick={() => void start()}>
               Start SFT
