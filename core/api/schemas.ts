@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INSTRUCTION_ENCODERS } from '../../models/tiny-vla/config';
 import { RL_TEMPERATURE } from '../rl/temperature';
 
 /**
@@ -489,7 +490,7 @@ export const commandSchemas = {
         /** Spread of the soft action-token targets in bins (default 2); 0: one-hot, sharper policies from few demos. */
         labelSigma: z.number().min(0).max(16).optional(),
         /** Instruction encoder: 'mean' (default) ignores word order, 'positional' keeps it (which cube goes on which). */
-        text: z.enum(['mean', 'positional']).optional(),
+        text: z.enum(INSTRUCTION_ENCODERS).optional(),
       })
       .strict(),
     result: z.object({ jobId: z.string() }),

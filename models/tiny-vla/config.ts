@@ -4,6 +4,10 @@ export interface QuantileStats {
   q99: number[];
 }
 
+/** The instruction encoders (`TinyVlaConfig.text`). */
+export const INSTRUCTION_ENCODERS = ['mean', 'positional'] as const;
+export type InstructionEncoder = (typeof INSTRUCTION_ENCODERS)[number];
+
 export interface TinyVlaConfig {
   /** Square camera image side in pixels (both cameras; RGB uint8, HWC). */
   imageSize: number;
@@ -40,7 +44,7 @@ export interface TinyVlaConfig {
    * is lost ("stack the red cube on the blue cube" equals "... blue ... on the red cube");
    * `positional` projects the embeddings of all `maxTokens` positions together, which keeps it.
    */
-  text?: 'mean' | 'positional';
+  text?: InstructionEncoder;
   /** Widths: camera embedding, text/state embedding, fused context, head hidden. */
   width: { image: number; text: number; context: number; head: number };
 }
@@ -92,6 +96,6 @@ export function validateConfig(c: TinyVlaConfig): void {
       bad(`${k} needs ${c.actionDim} values per bound`);
   }
   if (c.bins < 2) bad('bins must be >= 2');
-  if (c.text !== undefined && c.text !== 'mean' && c.text !== 'positional')
-    bad(`text must be "mean" or "positional", got "${c.text}"`);
+  if (c.text !== undefined && !INSTRUCTION_ENCODERS.includes(c.text))
+    bad(`text must be ${INSTRUCTION_ENCODERS.map((t) => `"${t}"`).join(' or ')}, got "${c.text}"`);
 }

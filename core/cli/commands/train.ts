@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { INSTRUCTION_ENCODERS, type InstructionEncoder } from '../../../models/tiny-vla/config';
 import { RL_TEMPERATURE } from '../../rl/temperature';
 import { CliError } from '../errors';
 import { interruptSignal, progressBar } from '../progress';
@@ -21,7 +22,7 @@ export function trainCommands(cli: Command): void {
     .option('--image-size <px>', 'policy image side (frames are resized)', positiveInt('--image-size'), 64)
     .addOption(
       new Option('--text <encoder>', 'instruction encoder: mean ignores word order, positional keeps it')
-        .choices(['mean', 'positional'])
+        .choices(INSTRUCTION_ENCODERS)
         .default('mean'),
     )
     .action(
@@ -32,7 +33,7 @@ export function trainCommands(cli: Command): void {
         batchSize: number;
         lr: number;
         imageSize: number;
-        text: 'mean' | 'positional';
+        text: InstructionEncoder;
       }) => {
         const root = resolve(opts.dataset);
         if (!existsSync(join(root, 'meta', 'info.json'))) {

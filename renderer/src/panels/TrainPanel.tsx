@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { CommandResult, EventPayload, JobInfo } from '../../../core/api/contract';
+import type { InstructionEncoder } from '../../../models/tiny-vla/config';
 import { LineChart } from '../components/LineChart';
 import { NumberChoiceField } from '../components/NumberChoiceField';
 import { NumberField } from '../components/NumberField';
@@ -28,10 +29,10 @@ const LABEL_SIGMAS = [
   [2, 'Soft: neighbouring bins count as near misses'],
   [0, 'One-hot: a sharper policy from very few demos'],
 ] as const;
-const TEXT_ENCODERS = [
+const INSTRUCTION_ENCODER_CHOICES: readonly (readonly [InstructionEncoder, string])[] = [
   ['mean', 'Bag of words (order ignored)'],
   ['positional', 'Word order kept (red on blue ≠ blue on red)'],
-] as const;
+];
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 
 /** SFT on recorded demos, live loss curves, and each run's success in the simulator. */
@@ -46,7 +47,7 @@ export function TrainPanel() {
   const [lr, setLr] = useState(0.001);
   const [imageSize, setImageSize] = useState(0);
   const [labelSigma, setLabelSigma] = useState(2);
-  const [text, setText] = useState<'mean' | 'positional'>('mean');
+  const [text, setText] = useState<InstructionEncoder>('mean');
   const [episodes, setEpisodes] = useState(10);
   const [selected, setSelected] = useState<string | null>(null);
   const [points, setPoints] = useState<Point[]>([]);
@@ -179,7 +180,12 @@ export function TrainPanel() {
             choices={LABEL_SIGMAS}
             onChange={setLabelSigma}
           />
-          <SelectField label="Instruction encoder" value={text} choices={TEXT_ENCODERS} onChange={setText} />
+          <SelectField
+            label="Instruction encoder"
+            value={text}
+            choices={INSTRUCTION_ENCODER_CHOICES}
+            onChange={setText}
+          />
           <div className="buttons">
             <button type="button" className="primary" disabled={!dataset} onClick={() => void start()}>
               Start SFT
