@@ -11,7 +11,7 @@
  *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
  *                                [--base-tasks lift_blue_cube,...] [--text mean|positional]
  *                                [--demo-starts 0.5] [--demo-stride 8] [--demo-anchor 0.25]
- *                                [--rl-steps-per-demo 2]
+ *                                [--rl-steps-per-demo 2] [--loss-agg rollout-mean|token-mean]
  *
  * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
  * initial states (seeds 0..K-1; the demo is seed 0), RL samples its groups from that bank and the
@@ -31,6 +31,8 @@
  * update, weighted W against the rollouts' loss (core/rl/grpo/demo-anchor.ts).
  * `--rl-steps-per-demo F` limits each task's training rollouts to F times its demo's length (never
  * above the task's own limit), so all-fail groups end sooner; evaluation keeps the task's limit.
+ * `--loss-agg token-mean` averages the GRPO loss over every valid token of the batch instead of
+ * over each rollout's tokens, then over rollouts (core/rl/grpo/batch.ts).
  * `--base-cache DIR` keeps that base (latest.ckpt, config.json, recipe.json) and reuses it on the next
  * run with the same base tasks, demos, steps, image size and instruction encoder.
  */
@@ -42,6 +44,7 @@ import { recordExpertDemos } from '../core/api/jobs/expert-demos';
 import { episodesOf } from '../core/api/pushcut-analysis';
 import { openDataset, RecordingSession } from '../core/data';
 import { SO101_JOINTS } from '../core/hardware/robot';
+import { LOSS_AGGREGATIONS } from '../core/rl/grpo/batch';
 import type { Demo } from '../core/rl/grpo/demo-starts';
 import type { StateSampling } from '../core/rl/grpo/state-sampler';
 import { tinyVlaAnchorDecisions, tinyVlaTokenPolicy } from '../core/rl/policies/tiny-vla';
@@ -57,7 +60,7 @@ import { type EnvPool, playGroups } from '../core/rl/sim-rollouts';
 import { listTasks } from '../core/sim/env';
 import { BASE_TASKS, getTask } from '../core/sim/tasks/suite';
 import { VectorEnv } from '../core/sim/vector/vector-env';
-import type { TinyVlaConfig } from '../models/tiny-vla/config';
+import { INSTRUCTION_ENCODERS, type TinyVlaConfig } from '../models/tiny-vla/config';
 import { tinyVla } from '../models/tiny-vla/model';
 import { buildVocab } from '../models/tiny-vla/tokenizer';
 
@@ -97,8 +100,17 @@ const { values: args } = parseArgs({
     'demo-stride': { type: 'string', default: '8' },
     'demo-anchor': { type: 'string', default: '0' },
     'rl-steps-per-demo': { type: 'string', default: '0' },
+    'loss-agg': { type: 'string', default: 'rollout-mean' },
   },
 });
+// refuse a bad choice before minutes of base pretraining, not after
+const lossAggregation = oneOf('--loss-agg', args['loss-agg'], LOSS_AGGREGATIONS);
+const textEncoder = oneOf('--text', args.text, INSTRUCTION_ENCODERS);
+function oneOf<T extends string>(flag: string, value: string | undefined, choices: readonly T[]): T {
+  if (!choices.includes(value as T))
+    throw new Error(`${flag} must be one of ${choices.join(', ')}, got ${value}`);
+  return value as T;
+}
 const tasks = args.tasks ? args.tasks.split(',') : listTasks().map((t) => t.id);
 const side = Number(args.image);
 const cameras = { width: side, height: side };
@@ -112,8 +124,6 @@ const secs = (ms: number) => (ms / 1000).toFixed(0);
 // 0. optional base policy pretrained on tasks outside the suite
 const baseDemos = Number(args['base-demos']);
 const baseTasks = args['base-tasks'] ? args['base-tasks'].split(',').map(getTask) : BASE_TASKS;
-// validateConfig refuses anything but the two encoders
-const textEncoder = args.text as TinyVlaConfig['text'];
 const base = baseDemos > 0 ? await pretrainBase() : undefined;
 const tBase = performance.now();
 
@@ -273,7 +283,7 @@ const rl = await runRlJob({
     : {}),
   seed: Number(args['rl-seed']),
   maxStalledBatches: Number(args['max-stalled']),
-  update: { lr: Number(args.lr), rowsPerStep: 64, epochs: Number(args.epochs) },
+  update: { lr: Number(args.lr), rowsPerStep: 64, epochs: Number(args.epochs), lossAggregation },
   signal: budget,
   onEvent: (e) => {
     if (e.type === 'update') {
@@ -282,7 +292,7 @@ const rl = await runRlJob({
         .map(([k, v]) => `${k}=${(v * 100).toFixed(0)}%`)
         .join(' ');
       console.error(
-        `update ${e.update} ${secs(performance.now() - t0)}s kept ${e.groupsKept} dropped ${e.groupsDropped} ${s} clip ${e.metrics?.clipFrac.toFixed(3)} ent ${e.metrics?.entropy.toFixed(2)} |logr| ${e.metrics?.absLogRatio.toFixed(3)}${e.demoStarts ? ` starts ${JSON.stringify(e.demoStarts)}` : ''}`,
+        `update ${e.update} ${secs(performance.now() - t0)}s kept ${e.groupsKept} dropped ${e.groupsDropped} ${s} clip ${e.metrics?.clipFrac.toFixed(3)} ent ${e.metrics?.entropy.toFixed(2)} |logr| ${e.metrics?.absLogRatio.toFixed(3)} |g| ${e.metrics?.gradNorm.toFixed(2)}${e.demoStarts ? ` starts ${JSON.stringify(e.demoStarts)}` : ''}`,
       );
     } else if (e.type === 'stalled') console.error(e.message);
   },

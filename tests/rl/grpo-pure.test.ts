@@ -140,6 +140,24 @@ describe('training rows', () => {
     expect(rows[2]!.advantage).toBeCloseTo(-0.5 / (Math.SQRT1_2 + 1e-6), 6);
   });
 
+  it("weights every valid token of the batch the same under 'token-mean'", () => {
+    const layout = { chunk: 2, actionDims: 3 };
+    const g: RolloutGroup = {
+      id: 'g',
+      task: 't',
+      seed: 0,
+      rollouts: [fakeRollout(1, 2, 3), fakeRollout(0, 1, 2)],
+    };
+    const { rows } = buildTrainingRows([g], layout, 'token-mean');
+    // 15 valid tokens: A's 9 and B's 6 each weigh 1/15, so A carries 9/15 of the loss
+    expect(rows[0]!.weight[0]).toBeCloseTo(1 / 15, 7);
+    expect(rows[2]!.weight[0]).toBeCloseTo(1 / 15, 7);
+    expect(rows[1]!.weight[3]).toBe(0);
+    const sum = (i: number) => rows[i]!.weight.reduce((a, b) => a + b, 0);
+    expect(sum(0) + sum(1)).toBeCloseTo(9 / 15, 6);
+    expect(sum(2)).toBeCloseTo(6 / 15, 6);
+  });
+
   it('splits rows into shuffled mini-batches that cover every row once', () => {
     const rand = rng(1);
     const mbs = miniBatches(10, 4, rand);

@@ -2,12 +2,24 @@ import { groupAdvantages } from './advantages';
 import { countValid, rolloutMask } from './masks';
 import type { ChunkDecision, RolloutGroup, TokenLayout } from './types';
 
+/**
+ * How token losses combine into the batch loss. 'rollout-mean' (SimpleVLA-RL): mean over each
+ * rollout's valid tokens, then over rollouts, so every rollout weighs the same and a token of a
+ * long episode weighs less than one of a short episode. 'token-mean' (DAPO, verl's default
+ * `loss_agg_mode`): mean over every valid token of the batch, so every token weighs the same.
+ */
+export const LOSS_AGGREGATIONS = ['rollout-mean', 'token-mean'] as const;
+export type LossAggregation = (typeof LOSS_AGGREGATIONS)[number];
+
 /** One training row: a policy decision with its GRPO targets. */
 export interface TrainingRow {
   decision: ChunkDecision;
   advantage: number;
   mask: Float32Array;
-  /** Loss weight per token before the mini-batch scale: mask / (valid tokens of rollout x rollouts). */
+  /**
+   * Loss weight per token before the mini-batch scale: mask / (valid tokens of rollout x rollouts),
+   * or mask / valid tokens of the batch for 'token-mean'.
+   */
   weight: Float32Array;
   rollout: number;
 }
@@ -21,10 +33,14 @@ export interface TrainingRows {
 
 /**
  * Flatten kept groups into decision rows: group-normalised advantages on every valid token, masks
- * (finish step, interventions), and the weights that make a sum over rows the mean over each
- * rollout's tokens, then over rollouts.
+ * (finish step, interventions), and the weights that make a sum over rows the loss `aggregation`
+ * asks for.
  */
-export function buildTrainingRows(groups: readonly RolloutGroup[], layout: TokenLayout): TrainingRows {
+export function buildTrainingRows(
+  groups: readonly RolloutGroup[],
+  layout: TokenLayout,
+  aggregation: LossAggregation = 'rollout-mean',
+): TrainingRows {
   const per = layout.chunk * layout.actionDims;
   const pending: {
     decision: ChunkDecision;
@@ -56,7 +72,7 @@ export function buildTrainingRows(groups: readonly RolloutGroup[], layout: Token
     decision: p.decision,
     advantage: p.adv,
     mask: p.mask,
-    weight: p.mask.map((v) => v / (p.valid * rollouts)),
+    weight: p.mask.map((v) => v / (aggregation === 'token-mean' ? validTokens : p.valid * rollouts)),
     rollout: p.rollout,
   }));
   return { rows, rollouts, validTokens };

@@ -47,8 +47,8 @@ export interface GrpoLossOptions {
 }
 
 /**
- * The GRPO clipped loss over decision rows. Each token's weight is mask / (valid tokens of its
- * rollout x rollouts) scaled by the number of mini-batches (see grpo/batch.ts), so summing gives
+ * The GRPO clipped loss over decision rows. Each token's weight (grpo/batch.ts: by default mask /
+ * (valid tokens of its rollout x rollouts)) is scaled by the number of mini-batches, so summing gives
  * the per-rollout-then-across-rollouts mean of SimpleVLA-RL even when a rollout's decisions are
  * spread over several rows and mini-batches. logits: [B, T, V] or [B, chunk, dims, V].
  */

@@ -1,7 +1,7 @@
 import type { ParamValues } from '../../nn/model';
 import { Trainer } from '../../nn/trainer';
 import type { TokenPolicy } from '../policy';
-import { buildTrainingRows, miniBatches, type TrainingRow } from './batch';
+import { buildTrainingRows, type LossAggregation, miniBatches, type TrainingRow } from './batch';
 import { GRPO_INPUTS, grpoExtraInputs, grpoLoss } from './loss-graph';
 import { stackBatch } from './rows';
 import type { RolloutGroup } from './types';
@@ -17,6 +17,8 @@ export interface GrpoUpdateConfig {
   maxGradNorm?: number;
   clipLow?: number;
   clipHigh?: number;
+  /** How token losses combine (grpo/batch.ts). Default 'rollout-mean', as SimpleVLA-RL. */
+  lossAggregation?: LossAggregation;
   /** Rollout temperature (log-probs are recomputed at it). Default 1.6. */
   temperature?: number;
   threads?: number;
@@ -30,6 +32,7 @@ export const GRPO_UPDATE_DEFAULTS = {
   maxGradNorm: 1.0,
   clipLow: 0.2,
   clipHigh: 0.28,
+  lossAggregation: 'rollout-mean' as LossAggregation,
   temperature: 1.6,
 };
 
@@ -93,7 +96,7 @@ export class GrpoUpdater {
     extra: readonly TrainingRow[] = [],
   ): Promise<UpdateMetrics> {
     const per = this.policy.chunk * this.policy.actionDims;
-    const built = buildTrainingRows(groups, this.policy);
+    const built = buildTrainingRows(groups, this.policy, this.config.lossAggregation);
     const { rollouts, validTokens } = built;
     const rows = built.rows.length > 0 ? [...built.rows, ...extra] : [];
     const m: UpdateMetrics = {
