@@ -116,16 +116,17 @@ function fakeRollout(
 }
 
 describe('training rows', () => {
+  const layout = { chunk: 2, actionDims: 3 };
+  // rollout A: 2 decisions, finished at step 3 -> 9 valid tokens; rollout B: 1 decision, 6 valid
+  const twoRollouts = (): RolloutGroup => ({
+    id: 'g',
+    task: 't',
+    seed: 0,
+    rollouts: [fakeRollout(1, 2, 3), fakeRollout(0, 1, 2)],
+  });
+
   it('weights tokens so the sum is the per-rollout mean, then the mean over rollouts', () => {
-    const layout = { chunk: 2, actionDims: 3 };
-    // rollout A: 2 decisions, finished at step 3 -> 9 valid tokens; rollout B: 1 decision, 6 valid
-    const g: RolloutGroup = {
-      id: 'g',
-      task: 't',
-      seed: 0,
-      rollouts: [fakeRollout(1, 2, 3), fakeRollout(0, 1, 2)],
-    };
-    const { rows, rollouts, validTokens } = buildTrainingRows([g], layout);
+    const { rows, rollouts, validTokens } = buildTrainingRows([twoRollouts()], layout);
     expect(rollouts).toBe(2);
     expect(validTokens).toBe(15);
     expect(rows).toHaveLength(3);
@@ -141,14 +142,7 @@ describe('training rows', () => {
   });
 
   it("weights every valid token of the batch the same under 'token-mean'", () => {
-    const layout = { chunk: 2, actionDims: 3 };
-    const g: RolloutGroup = {
-      id: 'g',
-      task: 't',
-      seed: 0,
-      rollouts: [fakeRollout(1, 2, 3), fakeRollout(0, 1, 2)],
-    };
-    const { rows } = buildTrainingRows([g], layout, 'token-mean');
+    const { rows } = buildTrainingRows([twoRollouts()], layout, 'token-mean');
     // 15 valid tokens: A's 9 and B's 6 each weigh 1/15, so A carries 9/15 of the loss
     expect(rows[0]!.weight[0]).toBeCloseTo(1 / 15, 7);
     expect(rows[2]!.weight[0]).toBeCloseTo(1 / 15, 7);
