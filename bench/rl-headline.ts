@@ -11,7 +11,7 @@
  *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
  *                                [--base-tasks lift_blue_cube,...] [--text mean|positional]
  *                                [--demo-starts 0.5] [--demo-stride 8] [--demo-anchor 0.25]
- *                                [--rl-steps-per-demo 2] [--loss-agg rollout-mean|token-mean]
+ *                                [--rl-steps-per-demo 2] [--loss-agg rollout-mean|token-mean] [--overlap]
  *
  * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
  * initial states (seeds 0..K-1; the demo is seed 0), RL samples its groups from that bank and the
@@ -33,6 +33,7 @@
  * above the task's own limit), so all-fail groups end sooner; evaluation keeps the task's limit.
  * `--loss-agg token-mean` averages the GRPO loss over every valid token of the batch instead of
  * over each rollout's tokens, then over rollouts (core/rl/grpo/batch.ts).
+ * `--overlap` trains in a worker thread while the next batch is collected (RlJobConfig.overlap).
  * `--base-cache DIR` keeps that base (latest.ckpt, config.json, recipe.json) and reuses it on the next
  * run with the same base tasks, demos, steps, image size and instruction encoder.
  */
@@ -101,6 +102,7 @@ const { values: args } = parseArgs({
     'demo-anchor': { type: 'string', default: '0' },
     'rl-steps-per-demo': { type: 'string', default: '0' },
     'loss-agg': { type: 'string', default: 'rollout-mean' },
+    overlap: { type: 'boolean', default: false },
   },
 });
 // refuse a bad choice before minutes of base pretraining, not after
@@ -282,6 +284,7 @@ const rl = await runRlJob({
     ? { maxStepsByTask: rolloutLimits(Number(args['rl-steps-per-demo'])) }
     : {}),
   seed: Number(args['rl-seed']),
+  overlap: args.overlap,
   maxStalledBatches: Number(args['max-stalled']),
   update: { lr: Number(args.lr), rowsPerStep: 64, epochs: Number(args.epochs), lossAggregation },
   signal: budget,

@@ -1,6 +1,7 @@
 import type { CameraFrame } from '../hardware/robot';
 import type { ModelDef, ParamValues } from '../nn/model';
 import type { HostTensor } from '../nn/runtime';
+import type { PolicySpec } from './policy-spec';
 
 /** What a policy sees at a decision: joint state, camera frames, the task instruction. */
 export interface PolicyObservation {
@@ -22,6 +23,8 @@ export interface TokenPolicy {
   readonly chunk: number;
   readonly actionDims: number;
   readonly bins: number;
+  /** Plain data that rebuilds this policy in another thread (buildPolicy); the built-in policies set it. */
+  readonly spec?: PolicySpec;
   /** One batch of model inputs, rows in observation order. */
   encode(obs: readonly PolicyObservation[]): Record<string, HostTensor>;
   /** Joint targets (robot units) for each step of one decision's chunk. */

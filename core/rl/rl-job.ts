@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCheckpoint } from '../nn/checkpoint';
 import type { ParamValues } from '../nn/model';
+import type { TrainingRow } from './grpo/batch';
 import {
   type AnchorDecision,
   DEMO_ANCHOR_ROWS,
@@ -9,10 +9,11 @@ import {
   demoAnchorRows,
 } from './grpo/demo-anchor';
 import { type Demo, DemoStartCurriculum, type DemoStartOptions } from './grpo/demo-starts';
-import { collectDynamicBatch } from './grpo/dynamic-sampling';
+import { collectDynamicBatch, type DynamicSamplingStats } from './grpo/dynamic-sampling';
 import { StateSampler, type StateSampling } from './grpo/state-sampler';
+import { ThreadedGrpoUpdater } from './grpo/threaded-updater';
 import type { RolloutGroup } from './grpo/types';
-import { type GrpoUpdateConfig, GrpoUpdater, type UpdateMetrics } from './grpo/update';
+import { type GrpoUpdateConfig, GrpoUpdater, type PolicyUpdater, type UpdateMetrics } from './grpo/update';
 import type { PolicyState, TokenPolicy } from './policy';
 import { PolicyRunner } from './policy-runner';
 import type { RolloutRecorder } from './recorder';
@@ -45,6 +46,12 @@ export interface RlJobConfig {
    */
   maxStepsByTask?: Record<string, number>;
   update?: GrpoUpdateConfig;
+  /**
+   * Train in a worker thread of its own and collect the next batch while an update trains (the
+   * next batch is then played by weights one update behind, which the PPO ratio against the
+   * stored behaviour log-probs accounts for). Needs a policy with a `spec`. Default off.
+   */
+  overlap?: boolean;
   /** Initial-state seeds are drawn from [0, seedRange) (default 1e6); pass a small range to train on few states. */
   seedRange?: number;
   /** How seeds are drawn (default 'uniform'; 'informative' favours states whose groups disagree). */
@@ -74,7 +81,10 @@ export interface PhaseTimes {
   inferenceMs: number;
   envMs: number;
   recordWaitMs: number;
+  /** The update's own time; with `overlap` it ran while the next batch was collected. */
   updateMs: number;
+  /** Time the loop waited for the update (all of updateMs without `overlap`). */
+  updateWaitMs: number;
   checkpointMs: number;
 }
 
@@ -150,7 +160,10 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     cfg.onEvent?.(e);
   };
 
-  const updater = await GrpoUpdater.create(cfg.policy, cfg.initialParams, { temperature, ...cfg.update });
+  const updateConfig = { temperature, ...cfg.update };
+  const updater: PolicyUpdater = cfg.overlap
+    ? await ThreadedGrpoUpdater.create(cfg.policy, cfg.initialParams, updateConfig)
+    : await GrpoUpdater.create(cfg.policy, cfg.initialParams, updateConfig);
   const runner = new PolicyRunner(cfg.policy, cfg.update?.threads);
   const rand = new Stream((cfg.seed ?? 1) >>> 0);
   const states = new StateSampler(cfg.stateSampling ?? 'uniform', seedRange);
@@ -159,12 +172,11 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   let resumedFrom: number | null = null;
   const ckptPath = latestCheckpoint(cfg.runDir);
   if (existsSync(ckptPath)) {
-    const ckpt = loadCheckpoint(ckptPath);
-    updater.trainer.restore(ckpt, `checkpoint ${ckptPath}`);
-    done = Number(ckpt.meta.updates ?? 0);
-    rand.state = Number(ckpt.meta.rngState ?? rand.state) >>> 0;
-    states.restore(ckpt.meta.stateStats);
-    curriculum?.restore(ckpt.meta.demoStarts);
+    const meta = await updater.restore(ckptPath);
+    done = Number(meta.updates ?? 0);
+    rand.state = Number(meta.rngState ?? rand.state) >>> 0;
+    states.restore(meta.stateStats);
+    curriculum?.restore(meta.demoStarts);
     resumedFrom = done;
   } else {
     writeFileSync(
@@ -190,13 +202,16 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
               }
             : {}),
           update: cfg.update ?? {},
+          overlap: cfg.overlap ?? false,
         },
         null,
         2,
       ),
     );
   }
-  const state = (): PolicyState => ({ policy: cfg.policy, params: updater.params, version: done });
+  // the weights rollouts play: swapped only between batches, when an update is applied
+  let live = updater.params;
+  const state = (): PolicyState => ({ policy: cfg.policy, params: live, version: done });
   emit({ type: 'started', runDir: cfg.runDir, resumedFrom, policyVersion: done });
 
   const evaluate = async (): Promise<Record<string, number>> => {
@@ -279,6 +294,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     envMs: 0,
     recordWaitMs: 0,
     updateMs: 0,
+    updateWaitMs: 0,
     checkpointMs: 0,
   });
   let phase = noTimes();
@@ -286,11 +302,67 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   let message: string | undefined;
   const result: Partial<RlJobResult> = {};
   let stalledBatches = 0;
+
+  /** An update started on a batch, with what its report needs. */
+  interface Launched {
+    result: Promise<{ metrics: UpdateMetrics; ms: number }>;
+    stats: Omit<DynamicSamplingStats, 'successByTask'> & { successByTask: Record<string, number> };
+    times: PhaseTimes;
+  }
+  const launch = (
+    groups: RolloutGroup[],
+    anchor: TrainingRow[],
+    stats: Launched['stats'],
+    times: PhaseTimes,
+  ): Launched => {
+    const t0 = performance.now();
+    const result = updater
+      .update(groups, rand.next, anchor)
+      .then((metrics) => ({ metrics, ms: performance.now() - t0 }));
+    // a failure surfaces where the update is awaited, not as an unhandled rejection meanwhile
+    result.catch(() => {});
+    return { result, stats, times };
+  };
+  /** Wait for a launched update, take its weights, checkpoint and report it. */
+  const finish = async (u: Launched, evaluateAfter: boolean) => {
+    const tWait = performance.now();
+    const { metrics, ms } = await u.result;
+    u.times.updateWaitMs = performance.now() - tWait;
+    u.times.updateMs = ms;
+    live = updater.params;
+    done++;
+    const t0 = performance.now();
+    await updater.save(ckptPath, {
+      updates: done,
+      rngState: rand.state,
+      tasks: cfg.tasks,
+      stateStats: states.snapshot(),
+      ...(curriculum ? { demoStarts: curriculum.snapshot() } : {}),
+    });
+    u.times.checkpointMs = performance.now() - t0;
+    emit({ type: 'checkpoint', path: ckptPath, policyVersion: done });
+    emit({
+      type: 'update',
+      update: done,
+      policyVersion: done,
+      successByTask: u.stats.successByTask,
+      groupsKept: u.stats.kept,
+      groupsDropped: u.stats.dropped,
+      allFail: u.stats.allFail,
+      allSuccess: u.stats.allSuccess,
+      metrics,
+      times: u.times,
+      ...(curriculum ? { demoStarts: curriculum.starts() } : {}),
+    });
+    if (evaluateAfter && cfg.evalSeeds?.length && (done % evalEvery === 0 || done === cfg.updates))
+      result.evalAfter = await evaluate();
+  };
+  let training: Launched | null = null;
   try {
     if (cfg.evalSeeds?.length) result.evalBefore = await evaluate();
-    while (done < cfg.updates) {
+    while (done + (training ? 1 : 0) < cfg.updates) {
       phase = noTimes();
-      let t0 = performance.now();
+      const t0 = performance.now();
       const batch = await collectDynamicBatch(sample, {
         groups: groupsPerBatch,
         maxGroups: cfg.maxGroupsPerBatch,
@@ -320,53 +392,35 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
       stalledBatches = 0;
       message = undefined;
       if (batch.shortfall) emit({ type: 'stalled', update: done, message: batch.shortfall });
-      t0 = performance.now();
+      const previous = training;
+      training = null;
+      if (previous) await finish(previous, true);
       const anchor = cfg.demoAnchor
         ? await demoAnchorRows(
             runner,
             state(),
             cfg.demoAnchor.decisions,
-            { ...cfg.demoAnchor, temperature: updater.config.temperature },
+            { ...cfg.demoAnchor, temperature: updater.temperature },
             rand.next,
           )
         : [];
-      const metrics = await updater.update(batch.groups, rand.next, anchor);
-      phase.updateMs = performance.now() - t0;
-      done++;
-      t0 = performance.now();
-      updater.trainer.save(ckptPath, {
-        updates: done,
-        rngState: rand.state,
-        tasks: cfg.tasks,
-        stateStats: states.snapshot(),
-        ...(curriculum ? { demoStarts: curriculum.snapshot() } : {}),
-      });
-      phase.checkpointMs = performance.now() - t0;
-      emit({ type: 'checkpoint', path: ckptPath, policyVersion: done });
-      emit({
-        type: 'update',
-        update: done,
-        policyVersion: done,
-        successByTask,
-        groupsKept: s.kept,
-        groupsDropped: s.dropped,
-        allFail: s.allFail,
-        allSuccess: s.allSuccess,
-        metrics,
-        times: phase,
-        ...(curriculum ? { demoStarts: curriculum.starts() } : {}),
-      });
-      if (cfg.evalSeeds?.length && (done % evalEvery === 0 || done === cfg.updates))
-        result.evalAfter = await evaluate();
+      const launched = launch(batch.groups, anchor, { ...s, successByTask }, phase);
+      if (cfg.overlap) training = launched;
+      else await finish(launched, true);
     }
+    const last = training;
+    training = null;
+    if (last) await finish(last, true);
   } catch (err) {
     if (!cfg.signal?.aborted) throw err;
     reason = 'cancelled';
+    // keep the update that was training when the run was cancelled
+    if (training) await finish(training, false);
   } finally {
     await runner.release();
+    await updater.release();
   }
   const params = new Map(updater.params);
-  await updater.release();
   emit({ type: 'done', reason, policyVersion: done });
   return { ...result, reason, policyVersion: done, params, ...(message ? { message } : {}) };
 }

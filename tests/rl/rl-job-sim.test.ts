@@ -111,6 +111,28 @@ describe('RL job in the simulator', () => {
     expect(existsSync(latestCheckpoint(runDir))).toBe(true);
   }, 150_000);
 
+  it('with overlap, trains in a worker while the next batch is collected, and still learns and resumes', async () => {
+    const runDir = tempDir();
+    const events: RlEvent[] = [];
+    const before = await sampledSuccess(sft);
+    // one pass per batch: with two, the second pass's ratios against weights two updates old clip
+    // often enough to halve what this small, fast-moving job learns
+    const config = { ...jobConfig(runDir, 16), overlap: true };
+    config.update = { ...config.update, epochs: 1 };
+    const res = await runRlJob({ ...config, onEvent: (e) => events.push(e) });
+    const after = await sampledSuccess(res.params);
+    console.log(`press_button sampled success with overlap (T=1.6, 32 rollouts): ${before} -> ${after}`);
+    expect(res.reason).toBe('completed');
+    expect(after).toBeGreaterThanOrEqual(before + 0.15);
+    const updates = events.filter((e) => e.type === 'update');
+    expect(updates.map((u) => u.update)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    for (const u of updates) expect(u.times.updateMs).toBeGreaterThan(0);
+
+    const resumed = await runRlJob({ ...config, updates: 17 });
+    expect(resumed.policyVersion).toBe(17);
+    expect(resumed.params.get('w3')).not.toEqual(res.params.get('w3'));
+  }, 150_000);
+
   it('resumes from the last checkpoint and stops on cancel', async () => {
     const runDir = tempDir();
     const first = await runRlJob(jobConfig(runDir, 1));

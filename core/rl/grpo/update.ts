@@ -1,3 +1,4 @@
+import { loadCheckpoint } from '../../nn/checkpoint';
 import type { ParamValues } from '../../nn/model';
 import { Trainer } from '../../nn/trainer';
 import type { TokenPolicy } from '../policy';
@@ -51,10 +52,31 @@ export interface UpdateMetrics {
 }
 
 /**
+ * What an RL loop needs from whatever applies its updates: GrpoUpdater in this thread, or
+ * ThreadedGrpoUpdater (grpo/threaded-updater.ts) in a worker thread of its own.
+ */
+export interface PolicyUpdater {
+  /** The parameters after the last finished update. */
+  readonly params: ParamValues;
+  /** The temperature log-probs are recomputed at (the rollouts' temperature). */
+  readonly temperature: number;
+  update(
+    groups: readonly RolloutGroup[],
+    random?: () => number,
+    extra?: readonly TrainingRow[],
+  ): Promise<UpdateMetrics>;
+  /** Parameters, AdamW state and `meta` as a checkpoint file. */
+  save(path: string, meta: Record<string, unknown>): Promise<void>;
+  /** Continue from a checkpoint written by `save`; returns its meta. */
+  restore(path: string): Promise<Record<string, unknown>>;
+  release(): Promise<void>;
+}
+
+/**
  * Runs GRPO updates through the NN engine: one ONNX training-step graph (policy forward, the
  * clipped loss, reverse-mode gradients, AdamW with global-norm clipping) per mini-batch.
  */
-export class GrpoUpdater {
+export class GrpoUpdater implements PolicyUpdater {
   private constructor(
     readonly policy: TokenPolicy,
     readonly trainer: Trainer,
@@ -87,6 +109,20 @@ export class GrpoUpdater {
 
   get params(): ParamValues {
     return this.trainer.params;
+  }
+
+  get temperature(): number {
+    return this.config.temperature;
+  }
+
+  async save(path: string, meta: Record<string, unknown>): Promise<void> {
+    this.trainer.save(path, meta);
+  }
+
+  async restore(path: string): Promise<Record<string, unknown>> {
+    const ckpt = loadCheckpoint(path);
+    this.trainer.restore(ckpt, `checkpoint ${path}`);
+    return ckpt.meta;
   }
 
   /** One GRPO update over the kept groups of a batch, plus `extra` rows (the demo anchor). */

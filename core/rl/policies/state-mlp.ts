@@ -58,6 +58,7 @@ export function stateMlpPolicy(cfg: StateMlpConfig): TokenPolicy {
     chunk,
     actionDims: dims,
     bins,
+    spec: { kind: 'state-mlp', config: cfg },
     encode(obs: readonly PolicyObservation[]): Record<string, HostTensor> {
       const b = obs.length;
       const state = new Float32Array(b * dims);

@@ -25,6 +25,7 @@ export function tinyVlaTokenPolicy(config: TinyVlaConfig): TokenPolicy {
     chunk: config.chunk,
     actionDims: config.actionDim,
     bins: config.bins,
+    spec: { kind: 'tiny-vla', config },
     encode: (obs: readonly PolicyObservation[]) =>
       encodeObservations(
         config,
