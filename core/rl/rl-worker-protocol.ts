@@ -28,6 +28,8 @@ export interface RlWorkerSpec {
   evalSeeds?: number[];
   evalEvery?: number;
   update?: GrpoUpdateConfig;
+  /** RlJobConfig.overlap: train in a worker of its own while the next batch is collected. */
+  overlap?: boolean;
   /** Record every rollout as a LeRobotDataset episode in this folder. */
   datasetRoot?: string;
   fps?: number;

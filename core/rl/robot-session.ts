@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ControlLoop, ControlTick } from '../hardware/control-loop';
-import { loadCheckpoint } from '../nn/checkpoint';
 import type { ParamValues } from '../nn/model';
 import { groupIsInformative } from './grpo/dynamic-sampling';
+import { ThreadedGrpoUpdater } from './grpo/threaded-updater';
 import type { ChunkDecision, Rollout, RolloutGroup } from './grpo/types';
-import { type GrpoUpdateConfig, GrpoUpdater, type UpdateMetrics } from './grpo/update';
+import { type GrpoUpdateConfig, GrpoUpdater, type PolicyUpdater, type UpdateMetrics } from './grpo/update';
 import type { PolicyState, TokenPolicy } from './policy';
 import { PolicyRunner } from './policy-runner';
 import type { RolloutRecorder } from './recorder';
@@ -90,7 +90,7 @@ export class RobotRlSession {
   private params: ParamValues;
   private version = 0;
   private readonly runner: PolicyRunner;
-  private updater: Promise<GrpoUpdater>;
+  private updater: Promise<PolicyUpdater>;
   private updating: Promise<void> | null = null;
   private readonly humanReward: HumanLabelReward;
   private latest: ControlTick | null = null;
@@ -116,11 +116,16 @@ export class RobotRlSession {
     this.params = new Map(options.params);
     this.humanReward = options.labels ?? new HumanLabelReward();
     this.runner = new PolicyRunner(options.policy);
-    this.updater = GrpoUpdater.create(options.policy, options.params, {
+    const updateConfig = {
       rowsPerStep: ROBOT_RL_DEFAULTS.rowsPerStep,
       temperature: this.opts.temperature,
       ...options.update,
-    });
+    };
+    // in a worker thread when the policy can be rebuilt there: a training step holds its thread,
+    // and this one runs the policy and hears the e-stop key
+    this.updater = options.policy.spec
+      ? ThreadedGrpoUpdater.create(options.policy, options.params, updateConfig)
+      : GrpoUpdater.create(options.policy, options.params, updateConfig);
     this.unsubscribe = options.loop.onTick((t) => {
       this.latest = t;
     });
@@ -219,10 +224,9 @@ export class RobotRlSession {
     const path = this.opts.checkpoint;
     if (!path || !existsSync(path)) return;
     const updater = await this.updater;
-    const ckpt = loadCheckpoint(path);
-    updater.trainer.restore(ckpt, `checkpoint ${path}`);
+    const meta = await updater.restore(path);
     this.params = new Map(updater.params);
-    this.version = Number(ckpt.meta.updates ?? 0);
+    this.version = Number(meta.updates ?? 0);
   }
 
   private async run(): Promise<void> {
@@ -395,7 +399,7 @@ export class RobotRlSession {
         this.version++;
         if (this.opts.checkpoint) {
           mkdirSync(dirname(this.opts.checkpoint), { recursive: true });
-          updater.trainer.save(this.opts.checkpoint, { updates: this.version });
+          await updater.save(this.opts.checkpoint, { updates: this.version });
         }
         this.emit({ type: 'updated', policyVersion: this.version, metrics });
       } catch (err) {
