@@ -1,7 +1,8 @@
 /**
  * Headline experiment (issue 6): SFT tiny-vla on ONE scripted demonstration per task, then GRPO
  * with binary rewards in the simulator. Prints greedy success per task before (SFT) and after RL,
- * and wall-clock time of each phase.
+ * with each greedy decoding (median bin, the app's default, and argmax, SimpleVLA-RL's), and
+ * wall-clock time of each phase.
  *
  *   npx tsx bench/rl-headline.ts [--tasks a,b] [--image 32] [--sft-steps 400] [--updates 40]
  *                                [--budget-min 30] [--eval-seeds 20] [--envs 8] [--groups 4]
@@ -45,6 +46,7 @@ import { recordExpertDemos } from '../core/api/jobs/expert-demos';
 import { episodesOf } from '../core/api/pushcut-analysis';
 import { openDataset, RecordingSession } from '../core/data';
 import { SO101_JOINTS } from '../core/hardware/robot';
+import { GREEDY_DECODINGS, type GreedyDecoding } from '../core/nn/token-sampling';
 import { LOSS_AGGREGATIONS } from '../core/rl/grpo/batch';
 import type { Demo } from '../core/rl/grpo/demo-starts';
 import type { StateSampling } from '../core/rl/grpo/state-sampler';
@@ -220,8 +222,9 @@ async function evaluate(
   params: Map<string, Float32Array>,
   p: EnvPool,
   seeds: number[],
+  greedy: GreedyDecoding,
 ): Promise<Record<string, number>> {
-  const runner = new PolicyRunner(policy);
+  const runner = new PolicyRunner(policy, undefined, greedy);
   const out: Record<string, number> = {};
   for (const task of tasks) {
     const res = await playGroups({
@@ -239,11 +242,20 @@ async function evaluate(
   return out;
 }
 
-const before = await evaluate(sft.params, pool, unseenSeeds);
-const bankBefore = bank ? await evaluate(sft.params, pool, bankSeeds) : null;
-console.error(
-  `SFT greedy success: unseen ${JSON.stringify(before)}${bankBefore ? ` bank ${JSON.stringify(bankBefore)}` : ''}`,
-);
+/** Greedy success with each decoding: on unseen layouts, and on the bank when there is one. */
+type Scores = Record<GreedyDecoding, { unseen: Record<string, number>; bank: Record<string, number> | null }>;
+async function score(params: Map<string, Float32Array>): Promise<Scores> {
+  const out = {} as Scores;
+  for (const greedy of GREEDY_DECODINGS) {
+    out[greedy] = {
+      unseen: await evaluate(params, pool, unseenSeeds, greedy),
+      bank: bank ? await evaluate(params, pool, bankSeeds, greedy) : null,
+    };
+  }
+  return out;
+}
+const before = await score(sft.params);
+console.error(`SFT greedy success: ${JSON.stringify(before)}`);
 const tEval0 = performance.now();
 
 // 3. RL, stopped by the update count or the time budget
@@ -302,8 +314,7 @@ const rl = await runRlJob({
 });
 const tRl = performance.now();
 await rolloutSession.close();
-const after = await evaluate(rl.params, pool, unseenSeeds);
-const bankAfter = bank ? await evaluate(rl.params, pool, bankSeeds) : null;
+const after = await score(rl.params);
 const tEnd = performance.now();
 await pool.close();
 
@@ -323,13 +334,22 @@ function table(title: string, b: Record<string, number>, a: Record<string, numbe
   const y = avg(a) * 100;
   console.log(`| **average** | ${x.toFixed(1)}% | ${y.toFixed(1)}% | ${signed(y - x, 1)} |`);
 }
-if (bankBefore && bankAfter)
+for (const greedy of GREEDY_DECODINGS) {
+  const decoding =
+    greedy === 'median' ? 'median-bin decoding, the default' : 'argmax decoding, as SimpleVLA-RL';
+  const [b, a] = [before[greedy], after[greedy]];
+  if (b.bank && a.bank)
+    table(
+      `Greedy success (${decoding}) on the ${bank} training initial states per task (LIBERO protocol)`,
+      b.bank,
+      a.bank,
+    );
   table(
-    `Greedy success on the ${bank} training initial states per task (LIBERO protocol)`,
-    bankBefore,
-    bankAfter,
+    `Greedy success (${decoding}) over ${unseenSeeds.length} unseen initial states per task`,
+    b.unseen,
+    a.unseen,
   );
-table(`Greedy success over ${unseenSeeds.length} unseen initial states per task`, before, after);
+}
 console.log(
   `\nRL updates: ${updates} (${rl.reason}). Wall clock: ${base ? `base pretraining ${secs(tBase - t0)}s, ` : ''}demos ${secs(tDemos - tBase)}s, SFT ${secs(tSft - tDemos)}s (${sft.steps} steps), eval ${secs(tEval0 - tSft)}s, RL ${secs(tRl - tEval0)}s, final eval ${secs(tEnd - tRl)}s, total ${secs(tEnd - t0)}s`,
 );

@@ -8,5 +8,6 @@ export * as op from './ops';
 export * from './optim';
 export * from './runtime';
 export * from './tensor';
+export * from './token-sampling';
 export * from './train-step';
 export * from './trainer';

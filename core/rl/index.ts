@@ -6,7 +6,6 @@ export * from './grpo/dynamic-sampling';
 export * from './grpo/loss-graph';
 export * from './grpo/masks';
 export * from './grpo/reference-loss';
-export * from './grpo/sampling';
 export type * from './grpo/types';
 export * from './grpo/update';
 export { behaviourClone, type DemoEpisode } from './policies/behaviour-cloning';

@@ -1,8 +1,8 @@
 import type * as ort from 'onnxruntime-node';
 import { buildForwardGraph } from '../nn/model';
 import { createSession, type HostTensor, runSession } from '../nn/runtime';
+import { DEFAULT_GREEDY, type GreedyDecoding, sampleTokens } from '../nn/token-sampling';
 import { sliceRow } from './grpo/rows';
-import { sampleTokens } from './grpo/sampling';
 import type { ChunkDecision } from './grpo/types';
 import type { PolicyObservation, PolicyState, TokenPolicy } from './policy';
 
@@ -21,9 +21,11 @@ export interface ActResult {
 export class PolicyRunner {
   private sessions = new Map<number, Promise<ort.InferenceSession>>();
 
+  /** `greedy`: how temperature 0 decodes (token-sampling.ts). */
   constructor(
     readonly policy: TokenPolicy,
     private readonly threads?: number,
+    readonly greedy: GreedyDecoding = DEFAULT_GREEDY,
   ) {}
 
   private session(batch: number): Promise<ort.InferenceSession> {
@@ -47,7 +49,7 @@ export class PolicyRunner {
     return out[this.policy.logitsOutput]?.data as Float32Array;
   }
 
-  /** Sample (temperature > 0) or pick greedily (temperature 0) one action chunk per observation. */
+  /** Sample (temperature > 0) or decode greedily (temperature 0) one action chunk per observation. */
   async act(
     state: PolicyState,
     obs: readonly PolicyObservation[],
@@ -62,7 +64,7 @@ export class PolicyRunner {
     const actions: number[][][] = [];
     obs.forEach((o, i) => {
       const rowLogits = logits.subarray(i * per * p.bins, (i + 1) * per * p.bins);
-      const s = sampleTokens(rowLogits, per, p.bins, temperature, random);
+      const s = sampleTokens(rowLogits, per, p.bins, temperature, random, this.greedy);
       const row: Record<string, HostTensor> = {};
       for (const [k, t] of Object.entries(inputs)) row[k] = sliceRow(t, i);
       decisions.push({ inputs: row, tokens: s.tokens, behaviourLogp: s.logp });

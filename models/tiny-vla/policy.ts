@@ -2,6 +2,7 @@ import type * as ort from 'onnxruntime-node';
 import { buildInferenceGraph, exportModel, loadExportedModel } from '../../core/nn/export';
 import type { ParamValues } from '../../core/nn/model';
 import { createSession, type HostTensor, runSession, type SessionOptions } from '../../core/nn/runtime';
+import type { GreedyDecoding } from '../../core/nn/token-sampling';
 import type { TinyVlaConfig } from './config';
 import { TINY_VLA, tinyVla } from './model';
 import { type Sampled, sample } from './sampling';
@@ -85,6 +86,8 @@ export function encodeObservations(
 export interface ActOptions {
   /** 0 = greedy (default); rollouts use e.g. 1.6. */
   temperature?: number;
+  /** How temperature 0 decodes: each position's median bin (default) or argmax. */
+  greedy?: GreedyDecoding;
   rand?: () => number;
 }
 
@@ -156,6 +159,7 @@ export class TinyVlaPolicy {
         this.config.bins,
         opts.temperature ?? 0,
         opts.rand,
+        opts.greedy,
       );
       res.samples.push(s);
       res.actions.push(detokenizeActions(s.tokens, this.config));

@@ -99,10 +99,19 @@ describe('tiny-vla', () => {
         expect(s.logp[p]).toBeCloseTo(row[s.tokens[p]!]!, 5);
       }
     }
-    const g = sample(logits, bins, 0);
+    const g = sample(logits, bins, 0, Math.random, 'argmax');
+    const med = sample(logits, bins, 0);
+    const row = new Float64Array(bins);
     for (let p = 0; p < 5; p++) {
       const rowL = logits.slice(p * bins, (p + 1) * bins);
       expect(g.tokens[p]).toBe(rowL.indexOf(Math.max(...rowL)));
+      // the median bin: the first whose cumulative probability passes one half
+      logSoftmaxRow(logits, p * bins, bins, 1, row);
+      let cdf = 0;
+      const m = med.tokens[p] as number;
+      for (let i = 0; i < m; i++) cdf += Math.exp(row[i] as number);
+      expect(cdf).toBeLessThanOrEqual(0.5);
+      expect(cdf + Math.exp(row[m] as number)).toBeGreaterThan(0.5);
     }
     // Empirical frequencies follow softmax(logits / T).
     const three = [0, Math.log(2), Math.log(5)];

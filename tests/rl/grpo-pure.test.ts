@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../core/nn/model';
+import { sampleTokens } from '../../core/nn/token-sampling';
 import { groupAdvantages, tokenAdvantages, unbiasedStd } from '../../core/rl/grpo/advantages';
 import { buildTrainingRows, miniBatches } from '../../core/rl/grpo/batch';
 import { collectDynamicBatch, groupIsInformative } from '../../core/rl/grpo/dynamic-sampling';
 import { countValid, tokenMask } from '../../core/rl/grpo/masks';
 import { clippedTokenLoss, referenceGrpoLoss } from '../../core/rl/grpo/reference-loss';
-import { sampleTokens } from '../../core/rl/grpo/sampling';
 import type { Rollout, RolloutGroup } from '../../core/rl/grpo/types';
 
 describe('GRPO advantages', () => {
@@ -210,11 +210,17 @@ describe('dynamic sampling', () => {
 });
 
 describe('token sampling', () => {
-  it('returns log-probs at the temperature and greedy argmax at 0', () => {
+  it('returns log-probs at the temperature and decodes greedily at 0', () => {
     const logits = [0, Math.log(3), 0, 0]; // one position, vocab 4
-    // at T = 1 the probabilities are [1, 3, 1, 1] / 6
-    const g = sampleTokens(logits, 1, 4, 0);
-    expect(g.tokens[0]).toBe(1);
+    // at T = 1 the probabilities are [1, 3, 1, 1] / 6: argmax and median (CDF 1/6, 4/6) both bin 1
+    expect(sampleTokens(logits, 1, 4, 0).tokens[0]).toBe(1);
+    expect(sampleTokens(logits, 1, 4, 0, Math.random, 'argmax').tokens[0]).toBe(1);
+    // [0.4, 0, 0.3, 0.3]: argmax is bin 0, the median (CDF 0.4, 0.4, 0.7) bin 2, with its log-prob
+    const split = [Math.log(0.4), -100, Math.log(0.3), Math.log(0.3)];
+    expect(sampleTokens(split, 1, 4, 0, Math.random, 'argmax').tokens[0]).toBe(0);
+    const m = sampleTokens(split, 1, 4, 0);
+    expect(m.tokens[0]).toBe(2);
+    expect(m.logp[0]).toBeCloseTo(Math.log(0.3), 6);
     const s = sampleTokens(logits, 1, 4, 1, () => 0.5); // u = 3 -> past bin 0 (1), inside bin 1 (1..4)
     expect(s.tokens[0]).toBe(1);
     expect(s.logp[0]).toBeCloseTo(Math.log(0.5), 6);
