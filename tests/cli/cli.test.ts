@@ -141,6 +141,8 @@ describe('pushcut demo and the commands around it', { timeout: 400_000 }, () => 
       'press_button',
       '-n',
       '1',
+      '--greedy',
+      'argmax',
       '--json',
     ]);
     expect(ev.code, ev.stderr).toBe(0);
@@ -150,6 +152,9 @@ describe('pushcut demo and the commands around it', { timeout: 400_000 }, () => 
       'grasped',
       'lifted',
     ]);
+    const badDecoding = await pushcut(['eval', '-p', join(out, 'runs', 'sft'), '--greedy', 'mode']);
+    expect(badDecoding.code).toBe(2);
+    expect(badDecoding.stderr).toMatch(/--greedy must be one of median, argmax, got "mode"/);
     const noPolicy = await pushcut(['eval', '-p', join(work, 'nothing')]);
     expect(noPolicy.code).toBe(1);
     expect(noPolicy.stderr).toMatch(/No policy at .*pushcut train sft/);

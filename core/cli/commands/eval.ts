@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { GREEDY_DECODINGS, type GreedyDecoding } from '../../nn/token-sampling';
 import { CliError } from '../errors';
 import { progressBar } from '../progress';
 import { parseRobotTarget, type RobotFlags, robotOptions } from '../robot';
@@ -33,6 +34,12 @@ export function evalCommand(cli: Command): void {
       "robot: rig camera image side (default: the policy's)",
       positiveInt('--camera-size'),
     )
+    .option(
+      '--greedy <decoding>',
+      'simulator: how each action token is picked, median (its median bin) or argmax',
+      greedyDecoding,
+      'median',
+    )
     .option('--json', 'print JSON')
     .action(
       async (
@@ -45,6 +52,7 @@ export function evalCommand(cli: Command): void {
           task?: string;
           timeLimit: number;
           dataset?: string;
+          greedy: GreedyDecoding;
         },
       ) => {
         if (parseRobotTarget(opts.robot).kind !== 'sim') {
@@ -67,7 +75,12 @@ export function evalCommand(cli: Command): void {
         const out: Record<string, number> = {};
         const reached: Record<string, Record<string, number>> = {};
         for (const [i, task] of tasks.entries()) {
-          const r = (await evaluatePolicy(policy, [task], seeds, { layoutSpread: opts.layoutSpread }))[task];
+          const r = (
+            await evaluatePolicy(policy, [task], seeds, {
+              layoutSpread: opts.layoutSpread,
+              greedy: opts.greedy,
+            })
+          )[task];
           out[task] = r?.successRate ?? 0;
           if (r) reached[task] = stageShares(r);
           bar.update(i + 1, task);
@@ -88,4 +101,10 @@ export function evalCommand(cli: Command): void {
         }
       },
     );
+}
+
+function greedyDecoding(value: string): GreedyDecoding {
+  if (!(GREEDY_DECODINGS as readonly string[]).includes(value))
+    throw new CliError(`--greedy must be one of ${GREEDY_DECODINGS.join(', ')}, got "${value}"`, 2);
+  return value as GreedyDecoding;
 }

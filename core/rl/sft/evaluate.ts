@@ -17,6 +17,8 @@ export interface TaskEvaluation {
 export interface EvaluateOptions {
   /** 0 = greedy decoding (default, as SimpleVLA-RL validates). */
   temperature?: number;
+  /** How greedy decoding picks each token: median bin (default) or argmax (core/nn/token-sampling). */
+  greedy?: ActOptions['greedy'];
   rand?: ActOptions['rand'];
   /** Steps of each predicted chunk executed before observing again (default: the whole chunk). */
   executeSteps?: number;
@@ -73,6 +75,7 @@ export async function evaluatePolicy(
           const act = await policy.act([toObservation(obs, env.instruction)], {
             temperature: opts.temperature ?? 0,
             rand: opts.rand,
+            greedy: opts.greedy,
           });
           const chunk = act.actions[0] as number[][];
           for (let k = 0; k < execute && steps < cap; k++) {
