@@ -126,6 +126,8 @@ export class RobotRlSession {
     this.updater = options.policy.spec
       ? ThreadedGrpoUpdater.create(options.policy, options.params, updateConfig)
       : GrpoUpdater.create(options.policy, options.params, updateConfig);
+    // a failed start surfaces where the updater is awaited (resume, update), not as an unhandled rejection
+    this.updater.catch(() => {});
     this.unsubscribe = options.loop.onTick((t) => {
       this.latest = t;
     });
@@ -211,7 +213,7 @@ export class RobotRlSession {
     await this.updating;
     this.unsubscribe();
     await this.runner.release();
-    await (await this.updater).release();
+    await (await this.updater.catch(() => null))?.release();
     this.phase = 'stopped';
     this.emit({ type: 'stopped' });
   }
