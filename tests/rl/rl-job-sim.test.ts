@@ -115,8 +115,8 @@ describe('RL job in the simulator', () => {
     const runDir = tempDir();
     const events: RlEvent[] = [];
     const before = await sampledSuccess(sft);
-    // one pass per batch: with two, the second pass's ratios against weights two updates old clip
-    // often enough to halve what this small, fast-moving job learns
+    // one pass per batch: with two, this job's large steps (lr 5e-3) push the ratios against the
+    // one-update-old behaviour weights out of the clip range often enough to halve what it learns
     const config = { ...jobConfig(runDir, 16), overlap: true };
     config.update = { ...config.update, epochs: 1 };
     const res = await runRlJob({ ...config, onEvent: (e) => events.push(e) });
