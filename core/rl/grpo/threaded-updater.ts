@@ -8,7 +8,8 @@ import type { GrpoUpdateConfig, PolicyUpdater, UpdateMetrics } from './update';
 import type { UpdaterReply, UpdaterRequest, UpdaterWorkerData } from './updater-protocol';
 
 type Pending = { resolve: (m: UpdaterReply) => void; reject: (e: Error) => void };
-type Request = UpdaterRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+/** A request before `call` numbers it (Omit over each member of the union). */
+type Request = UpdaterRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 /**
  * GrpoUpdater in a worker thread of its own. ONNX Runtime's `run` holds the calling thread for
