@@ -47,9 +47,11 @@ export function sampleTokens(
       e[v] = w;
       sum += w;
     }
+    // the bin at this quantile of the distribution; none: argmax
+    const quantile = temperature > 0 ? random() : greedy === 'median' ? 0.5 : null;
     let pick = arg;
-    if (temperature > 0 || greedy === 'median') {
-      let u = (temperature > 0 ? random() : 0.5) * sum;
+    if (quantile !== null) {
+      let u = quantile * sum;
       pick = vocab - 1;
       for (let v = 0; v < vocab; v++) {
         u -= e[v] as number;
