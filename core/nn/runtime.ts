@@ -51,6 +51,13 @@ export interface SessionOptions {
    * (bench/results/nn.md). Turn it on only on an otherwise idle machine with spare cores.
    */
   spinning?: boolean;
+  /**
+   * ORT's layout transforms (level 'all': NCHWc convolutions). On by default. Training steps turn
+   * them off: the only convolutions they would touch there are the constant one-hot ones that lay
+   * out conv2d's weight-gradient windows, and converting those outputs back to NCHW cost more than
+   * it saved (tiny-vla's step ~10% slower).
+   */
+  layoutOptimizations?: boolean;
 }
 
 /** The onnxruntime-node options createSession uses (exported for benchmarks and tests). */
@@ -60,7 +67,7 @@ export function sessionOptions(opts: SessionOptions = {}): ort.InferenceSession.
     intraOpNumThreads: opts.threads ?? availableParallelism(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: opts.layoutOptimizations === false ? 'extended' : 'all',
     executionProviders: ['cpu'],
     extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   };

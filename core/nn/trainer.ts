@@ -20,7 +20,7 @@ export interface StepResult {
 }
 
 function sessionOpts(spec: TrainerOptions): SessionOptions {
-  return { threads: spec.threads, spinning: spec.spinning };
+  return { threads: spec.threads, spinning: spec.spinning, layoutOptimizations: false };
 }
 
 /**

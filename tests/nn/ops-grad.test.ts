@@ -94,6 +94,15 @@ const cases: GradCase[] = [
     ],
     build: ([a, b]) => op.matmul(a!, b!),
   },
+  {
+    name: 'matmul rank 4 by 2-D',
+    dtype: F64,
+    inputs: [
+      [2, 2, 3, 4],
+      [4, 5],
+    ],
+    build: ([a, b]) => op.matmul(a!, b!),
+  },
   { name: 'gemm', dtype: F32, inputs: [[3, 4], [4, 5], [5]], build: ([a, b, c]) => op.gemm(a!, b!, c!) },
   {
     name: 'gemm transB',
@@ -184,6 +193,30 @@ const cases: GradCase[] = [
       [2, 2, 3, 3],
     ],
     build: ([x, w]) => op.conv2d(x!, w!, undefined, { stride: 2 }),
+  },
+  {
+    name: 'conv stride 1 no pad',
+    dtype: F32,
+    inputs: [[2, 2, 5, 5], [3, 2, 3, 3], [3]],
+    build: ([x, w, b]) => op.conv2d(x!, w!, b!),
+  },
+  {
+    name: 'conv 1x1',
+    dtype: F32,
+    inputs: [
+      [2, 3, 4, 4],
+      [2, 3, 1, 1],
+    ],
+    build: ([x, w]) => op.conv2d(x!, w!),
+  },
+  {
+    name: 'conv non-square kernel',
+    dtype: F32,
+    inputs: [
+      [1, 2, 5, 6],
+      [2, 2, 3, 2],
+    ],
+    build: ([x, w]) => op.conv2d(x!, w!, undefined, { pad: 1 }),
   },
   { name: 'maxPool 2x2', dtype: F32, inputs: [[2, 2, 4, 6]], build: ([x]) => op.maxPool(x!, { kernel: 2 }) },
   {

@@ -1,7 +1,7 @@
 import { broadcastShapes, type Tensor } from '../tensor';
 import { add, mul } from './elementwise';
 import { unbroadcast } from './reduce';
-import { transposeLast2 } from './shape';
+import { reshape, transposeLast2 } from './shape';
 import { sameDType } from './util';
 
 /** Batched matrix product (both operands rank >= 2, leading axes broadcast). */
@@ -16,8 +16,22 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'MatMul');
   return a.graph.op1('MatMul', [a, b], [...batch, m, n], a.dtype, {}, ([g], needs) => [
     needs[0] ? unbroadcast(matmul(g as Tensor, transposeLast2(b)), a.shape) : undefined,
-    needs[1] ? unbroadcast(matmul(transposeLast2(a), g as Tensor), b.shape) : undefined,
+    needs[1] ? matmulGradB(a, g as Tensor, b) : undefined,
   ]);
+}
+
+/**
+ * dL/dB of A x B. A 2-D B shared by a batch of A's rows takes one product over the flattened batch
+ * (aᵀ g with the leading axes folded into the contraction) instead of a batched product summed
+ * afterwards, which materialised a [batch, k, n] tensor.
+ */
+function matmulGradB(a: Tensor, g: Tensor, b: Tensor): Tensor {
+  if (b.rank === 2 && a.rank > 2 && a.size >= 0) {
+    const k = a.shape[a.rank - 1] as number;
+    const n = g.shape[g.rank - 1] as number;
+    return matmul(transposeLast2(reshape(a, [-1, k])), reshape(g, [-1, n]));
+  }
+  return unbroadcast(matmul(transposeLast2(a), g), b.shape);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { normAxis, type Tensor } from '../tensor';
 import { add, div, exp, mul, sqrt, sub } from './elementwise';
+import { matmul } from './linalg';
 import { reduceMean, reduceSum, unbroadcast } from './reduce';
-import { expand, reshape, slice, transpose } from './shape';
+import { expand, reshape, transpose, transposeLast2 } from './shape';
 import { lift, requireStatic } from './util';
 
 export interface ConvOptions {
@@ -38,29 +39,68 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor, opts: ConvOptions = {})
     const gr = x.graph;
     let gx: Tensor | undefined;
     if (needs[0]) {
-      // Input gradient: ConvTranspose with the same weights; output_padding restores the rows the
-      // forward stride dropped.
-      const op = [(h + 2 * pad - kh) % stride, (wd + 2 * pad - kw) % stride];
-      gx = gr.op1('ConvTranspose', [g, w], x.shape, x.dtype, {
-        kernel_shape: { ints: [kh, kw] },
-        strides: { ints: [stride, stride] },
-        pads: { ints: [pad, pad, pad, pad] },
-        output_padding: { ints: op },
-      });
+      gx =
+        stride === 1 && kh === kw && pad <= kh - 1
+          ? // Stride 1: the input gradient is the full convolution of g with the flipped, transposed
+            // kernel, and ORT's Conv runs it about twice as fast as ConvTranspose.
+            conv2d(g, transpose(flipKernel(w), [1, 0, 2, 3]), undefined, { pad: kh - 1 - pad })
+          : // ConvTranspose with the same weights; output_padding restores the rows the forward
+            // stride dropped.
+            gr.op1('ConvTranspose', [g, w], x.shape, x.dtype, {
+              kernel_shape: { ints: [kh, kw] },
+              strides: { ints: [stride, stride] },
+              pads: { ints: [pad, pad, pad, pad] },
+              output_padding: { ints: [(h + 2 * pad - kh) % stride, (wd + 2 * pad - kw) % stride] },
+            });
     }
-    let gw: Tensor | undefined;
-    if (needs[1]) {
-      // Weight gradient: convolve the input (channels as batch) with the output gradient (batch as
-      // input channels), the forward stride used as dilation; crop the extra rows.
-      const xt = transpose(x, [1, 0, 2, 3]);
-      const gt = transpose(g, [1, 0, 2, 3]);
-      const full = conv2d(xt, gt, undefined, { stride: 1, pad, dilation: stride });
-      const cropped = slice(full, [0, 0], [kh, kw], [2, 3]);
-      gw = transpose(cropped, [1, 0, 2, 3]);
-    }
+    const gw = needs[1] ? convWeightGrad(x, g, kh, kw, stride, pad) : undefined;
     const gb = b && needs[2] ? reduceSum(g, [0, 2, 3]) : undefined;
     return [gx, gw, gb];
   });
+}
+
+/** Kernel [O, C, kh, kw] reversed along both spatial axes (a Slice with step -1). */
+function flipKernel(w: Tensor): Tensor {
+  const [, , kh, kw] = w.shape as [number, number, number, number];
+  const gr = w.graph;
+  const ends = gr.ints([-kh - 1, -kw - 1]);
+  return gr.op1(
+    'Slice',
+    [w, gr.ints([kh - 1, kw - 1]), ends, gr.ints([2, 3]), gr.ints([-1, -1])],
+    w.shape,
+    w.dtype,
+  );
+}
+
+/**
+ * conv2d's weight gradient as batched MatMuls: a Conv with one-hot kernels lays out the input's
+ * kh*kw windows per channel (im2col through ORT's own Conv), and each sample's windows meet its
+ * output gradient in one product, summed over the batch. ORT's Conv with the batch as channels
+ * (the textbook form) runs one small GEMM per input channel and took ~10x longer on tiny-vla's
+ * layers.
+ */
+function convWeightGrad(x: Tensor, g: Tensor, kh: number, kw: number, stride: number, pad: number): Tensor {
+  const [n, c, h, wd] = x.shape as [number, number, number, number];
+  const [, o, ho, wo] = g.shape as [number, number, number, number];
+  const kk = kh * kw;
+  const eye = new Float64Array(kk * kk);
+  for (let i = 0; i < kk; i++) eye[i * kk + i] = 1;
+  const windows = x.graph.op1(
+    'Conv',
+    [reshape(x, [n * c, 1, h, wd]), x.graph.const(eye, [kk, 1, kh, kw], x.dtype)],
+    [n * c, kk, ho, wo],
+    x.dtype,
+    {
+      kernel_shape: { ints: [kh, kw] },
+      strides: { ints: [stride, stride] },
+      pads: { ints: [pad, pad, pad, pad] },
+    },
+  );
+  const perSample = matmul(
+    reshape(g, [n, o, ho * wo]),
+    transposeLast2(reshape(windows, [n, c * kk, ho * wo])),
+  );
+  return reshape(reduceSum(perSample, [0]), [o, c, kh, kw]);
 }
 
 export interface PoolOptions {
