@@ -91,11 +91,12 @@ export interface SimRolloutTimes {
 interface Slot {
   env: number;
   group: number;
+  /** Index of the rollout in its group. */
+  k: number;
   decisions: ChunkDecision[];
   frames: RolloutFrame[];
   steps: number;
   maxSteps: number;
-  done: boolean;
   success: boolean;
   obs: { state: number[]; images: Record<string, CameraFrame> };
   instruction: string;
@@ -107,12 +108,14 @@ let groupCounter = 0;
  * Play `groups` x `groupSize` episodes on the pool's envs, as many at once as there are envs.
  * Each decision runs one batched forward pass over every live env; its chunk is executed
  * open-loop, then the policy sees the new observation. An episode ends on success or the step
- * limit (finishStep = steps executed).
+ * limit (finishStep = steps executed). An env whose episode ends starts the next queued rollout at
+ * once (continuous batching), so short episodes do not leave envs idle until a group's longest
+ * one ends.
  */
 export async function playGroups(
   opts: SimRolloutOptions,
 ): Promise<{ groups: RolloutGroup[]; played: PlayedRollout[][]; times: SimRolloutTimes }> {
-  const { pool, runner, state, groupSize } = opts;
+  const { pool, runner, state, groupSize, groups } = opts;
   if (groupSize < 1) throw new Error(`groupSize must be at least 1, got ${groupSize}`);
   if (groupSize > pool.size) {
     throw new Error(
@@ -123,147 +126,138 @@ export async function playGroups(
   const random = opts.random ?? Math.random;
   const times: SimRolloutTimes = { inferenceMs: 0, envMs: 0, recordWaitMs: 0 };
   const writes: Promise<void>[] = [];
-  const perWave = Math.floor(pool.size / groupSize);
-  const out: RolloutGroup[] = [];
-  const played: PlayedRollout[][] = [];
-  for (let start = 0; start < opts.groups.length; start += perWave) {
-    const wave = opts.groups.slice(start, start + perWave);
-    const slots: Slot[] = [];
-    const blocks = assignBlocks(pool, wave, groupSize, perWave);
-    for (let g = 0; g < wave.length; g++) {
-      for (let k = 0; k < groupSize; k++) {
-        const env = (blocks[g] as number) * groupSize + k;
-        const req = wave[g] as GroupRequest;
-        let meta = pool.envs[env] as EnvMeta;
-        if (meta.taskId !== req.task) meta = await pool.setTask(env, req.task);
-        slots.push({
-          env,
-          group: g,
-          decisions: [],
-          frames: [],
-          steps: 0,
-          maxSteps: Math.max(1, (req.maxSteps ?? opts.maxSteps ?? meta.maxSteps) - (req.prefix?.length ?? 0)),
-          done: false,
-          success: false,
-          obs: { state: [], images: {} },
-          instruction: meta.instruction,
-        });
-      }
+  const ids = groups.map((req) => {
+    const from = req.prefix?.length ? `@${req.prefix.length}` : '';
+    return `g${++groupCounter}-${req.task}-${req.seed}${from}`;
+  });
+  const played: PlayedRollout[][] = groups.map(() => []);
+  const queue = groups.flatMap((_, group) => Array.from({ length: groupSize }, (_, k) => ({ group, k })));
+  const active = new Map<number, Slot>();
+  let next = 0;
+
+  /** A free env for `task`: one that already holds it (switching rebuilds its MuJoCo model), else the first free. */
+  const freeEnv = (task: string): number | undefined => {
+    let fallback: number | undefined;
+    for (let env = 0; env < pool.size; env++) {
+      if (active.has(env)) continue;
+      if (pool.envs[env]?.taskId === task) return env;
+      fallback ??= env;
+    }
+    return fallback;
+  };
+
+  const finish = async (s: Slot) => {
+    const req = groups[s.group] as GroupRequest;
+    const r = await reward.reward(
+      {
+        id: `${ids[s.group]}-${s.k}`,
+        task: req.task,
+        instruction: s.instruction,
+        simSuccess: s.success,
+        finalImages: s.obs.images,
+      },
+      opts.signal,
+    );
+    const rollout: Rollout = {
+      groupId: ids[s.group] as string,
+      task: req.task,
+      seed: req.seed,
+      decisions: s.decisions,
+      finishStep: s.steps,
+      reward: r,
+      policyVersion: state.version,
+    };
+    const p: PlayedRollout = { rollout, success: s.success };
+    if (opts.keepFrames) p.frames = s.frames;
+    (played[s.group] as PlayedRollout[])[s.k] = p;
+    const write = Promise.resolve(opts.onRollout?.(p, req));
+    write.catch(() => {}); // reported by the Promise.all below, not as an unhandled rejection
+    writes.push(write);
+  };
+
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    const started: Slot[] = [];
+    for (let job = queue[next]; job; job = queue[next]) {
+      const req = groups[job.group] as GroupRequest;
+      const env = freeEnv(req.task);
+      if (env === undefined) break;
+      next++;
+      let meta = pool.envs[env] as EnvMeta;
+      if (meta.taskId !== req.task) meta = await pool.setTask(env, req.task);
+      const slot: Slot = {
+        env,
+        ...job,
+        decisions: [],
+        frames: [],
+        steps: 0,
+        maxSteps: Math.max(1, (req.maxSteps ?? opts.maxSteps ?? meta.maxSteps) - (req.prefix?.length ?? 0)),
+        success: false,
+        obs: { state: [], images: {} },
+        instruction: meta.instruction,
+      };
+      active.set(env, slot);
+      started.push(slot);
     }
     let t0 = performance.now();
-    const first = await pool.reset(
-      slots.map((s) => (wave[s.group] as GroupRequest).seed),
-      slots.map((s) => s.env),
-      slots.map((s) => (wave[s.group] as GroupRequest).prefix),
+    if (started.length > 0) {
+      const first = await pool.reset(
+        started.map((s) => (groups[s.group] as GroupRequest).seed),
+        started.map((s) => s.env),
+        started.map((s) => (groups[s.group] as GroupRequest).prefix),
+      );
+      started.forEach((s, i) => {
+        s.obs = first[i] as Slot['obs'];
+      });
+    }
+    times.envMs += performance.now() - t0;
+    const live = [...active.values()].sort((a, b) => a.env - b.env);
+    if (live.length === 0) break;
+    t0 = performance.now();
+    const obs: PolicyObservation[] = live.map((s) => ({ ...s.obs, instruction: s.instruction }));
+    const act = await runner.act(state, obs, opts.temperature, random);
+    times.inferenceMs += performance.now() - t0;
+    live.forEach((s, i) => {
+      s.decisions.push(act.decisions[i] as ChunkDecision);
+    });
+    t0 = performance.now();
+    const images = opts.keepFrames && opts.frameImages !== false ? 'all' : 'last';
+    const chunks = await pool.stepChunk(
+      act.actions as number[][][],
+      live.map((s) => s.env),
+      live.map((s) => s.maxSteps - s.steps),
+      images,
     );
     times.envMs += performance.now() - t0;
-    slots.forEach((s, i) => {
-      s.obs = first[i] as Slot['obs'];
-    });
-    for (;;) {
-      opts.signal?.throwIfAborted();
-      const live = slots.filter((s) => !s.done);
-      if (live.length === 0) break;
-      t0 = performance.now();
-      const obs: PolicyObservation[] = live.map((s) => ({ ...s.obs, instruction: s.instruction }));
-      const act = await runner.act(state, obs, opts.temperature, random);
-      times.inferenceMs += performance.now() - t0;
-      live.forEach((s, i) => {
-        s.decisions.push(act.decisions[i] as ChunkDecision);
+    for (const [i, s] of live.entries()) {
+      const actions = act.actions[i] as number[][];
+      (chunks[i] as ChunkStep[]).forEach((r, c) => {
+        if (opts.keepFrames) {
+          s.frames.push({
+            state: s.obs.state,
+            action: actions[c] as number[],
+            images: s.obs.images,
+            success: r.success,
+          });
+        }
+        s.obs = r.obs;
+        s.steps++;
+        if (r.success) s.success = true;
       });
-      t0 = performance.now();
-      const images = opts.keepFrames && opts.frameImages !== false ? 'all' : 'last';
-      const chunks = await pool.stepChunk(
-        act.actions as number[][][],
-        live.map((s) => s.env),
-        live.map((s) => s.maxSteps - s.steps),
-        images,
-      );
-      live.forEach((s, i) => {
-        const actions = act.actions[i] as number[][];
-        (chunks[i] as ChunkStep[]).forEach((r, c) => {
-          if (opts.keepFrames) {
-            s.frames.push({
-              state: s.obs.state,
-              action: actions[c] as number[],
-              images: s.obs.images,
-              success: r.success,
-            });
-          }
-          s.obs = r.obs;
-          s.steps++;
-          if (r.success) s.success = true;
-        });
-        if (s.success || s.steps >= s.maxSteps) s.done = true;
-      });
-      times.envMs += performance.now() - t0;
-    }
-    for (let g = 0; g < wave.length; g++) {
-      const req = wave[g] as GroupRequest;
-      const from = req.prefix?.length ? `@${req.prefix.length}` : '';
-      const id = `g${++groupCounter}-${req.task}-${req.seed}${from}`;
-      const groupPlayed: PlayedRollout[] = [];
-      for (const s of slots.filter((x) => x.group === g)) {
-        const r = await reward.reward(
-          {
-            id: `${id}-${s.env}`,
-            task: req.task,
-            instruction: s.instruction,
-            simSuccess: s.success,
-            finalImages: s.obs.images,
-          },
-          opts.signal,
-        );
-        const rollout: Rollout = {
-          groupId: id,
-          task: req.task,
-          seed: req.seed,
-          decisions: s.decisions,
-          finishStep: s.steps,
-          reward: r,
-          policyVersion: state.version,
-        };
-        const p: PlayedRollout = { rollout, success: s.success };
-        if (opts.keepFrames) p.frames = s.frames;
-        groupPlayed.push(p);
-        const write = Promise.resolve(opts.onRollout?.(p, req));
-        write.catch(() => {}); // reported by the Promise.all below, not as an unhandled rejection
-        writes.push(write);
+      if (s.success || s.steps >= s.maxSteps) {
+        active.delete(s.env);
+        await finish(s);
       }
-      out.push({ id, task: req.task, seed: req.seed, rollouts: groupPlayed.map((p) => p.rollout) });
-      played.push(groupPlayed);
     }
   }
   const t0 = performance.now();
   await Promise.all(writes);
   times.recordWaitMs = performance.now() - t0;
+  const out = groups.map((req, g) => ({
+    id: ids[g] as string,
+    task: req.task,
+    seed: req.seed,
+    rollouts: (played[g] as PlayedRollout[]).map((p) => p.rollout),
+  }));
   return { groups: out, played, times };
-}
-
-/**
- * Give each group of a wave a block of `groupSize` envs, preferring a block already loaded with
- * the group's task (switching an env's task rebuilds its MuJoCo model).
- */
-function assignBlocks(
-  pool: EnvPool,
-  wave: readonly GroupRequest[],
-  groupSize: number,
-  blocks: number,
-): number[] {
-  const free = new Set(Array.from({ length: blocks }, (_, b) => b));
-  const holds = (b: number, task: string) =>
-    Array.from({ length: groupSize }, (_, k) => pool.envs[b * groupSize + k]?.taskId).every(
-      (t) => t === task,
-    );
-  const out: (number | undefined)[] = wave.map((req) => {
-    const b = [...free].find((x) => holds(x, req.task));
-    if (b !== undefined) free.delete(b);
-    return b;
-  });
-  return out.map((b) => {
-    if (b !== undefined) return b;
-    const next = free.values().next().value as number;
-    free.delete(next);
-    return next;
-  });
 }

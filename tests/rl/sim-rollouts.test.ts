@@ -15,6 +15,7 @@ class FakePool implements EnvPool {
   setTaskCalls = 0;
   resets: { env: number; seed: number; prefix?: number }[] = [];
   imageModes = new Set<ChunkImages>();
+  chunkCalls = 0;
   constructor(
     tasks: string[],
     private succeedAt: (task: string, seed: number, env: number) => number,
@@ -42,6 +43,7 @@ class FakePool implements EnvPool {
   }
   async stepChunk(actions: number[][][], indices: number[], limits: number[], images: ChunkImages) {
     this.imageModes.add(images);
+    this.chunkCalls++;
     return indices.map((i, k) => {
       const out: ChunkStep[] = [];
       for (const action of actions[k]!.slice(0, limits[k])) {
@@ -154,6 +156,30 @@ describe('simulator rollouts', () => {
       Array(4).fill(9),
       Array(4).fill(20),
     ]);
+  });
+
+  it('starts the next queued rollout on an env as soon as its episode ends', async () => {
+    // env 0 succeeds in its first chunk every time; env 1 never does and runs 20 steps (5 chunks)
+    const pool = new FakePool(['A', 'A'], (_t, _s, i) => (i === 0 ? 4 : -1));
+    const runner = new PolicyRunner(policy, 1);
+    const res = await playGroups({
+      pool,
+      runner,
+      state: { policy, params: initParams(policy.model, 0), version: 0 },
+      groups: [1, 2, 3].map((seed) => ({ task: 'A', seed })),
+      groupSize: 2,
+      temperature: 1,
+      random: rng(4),
+    });
+    await runner.release();
+    // env 0 plays the five short rollouts while env 1 plays the long one: 5 chunk steps, not 3 x 5
+    expect(pool.chunkCalls).toBe(5);
+    expect(res.groups.map((g) => g.rollouts.map((r) => r.reward))).toEqual([
+      [1, 0],
+      [1, 1],
+      [1, 1],
+    ]);
+    expect(pool.resets.map((r) => `${r.env}:${r.seed}`)).toEqual(['0:1', '1:1', '0:2', '0:2', '0:3', '0:3']);
   });
 
   it('keeps one frame per executed step, rendering every step only when frame images are wanted', async () => {
