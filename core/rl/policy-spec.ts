@@ -27,7 +27,9 @@ export async function buildPolicy(spec: PolicySpec): Promise<TokenPolicy> {
   if (typeof factory !== 'function') {
     throw new Error(`Policy module ${spec.module} has no factory function "${spec.export}"`);
   }
-  return (await factory(spec.options)) as TokenPolicy;
+  const policy = (await factory(spec.options)) as TokenPolicy;
+  // The spec it was built from rebuilds it in a worker (robot sessions then train off the e-stop thread).
+  return policy.spec ? policy : { ...policy, spec };
 }
 
 /**

@@ -33,6 +33,29 @@ describe('policy specs (how a worker rebuilds a policy)', () => {
     );
   });
 
+  it('gives a module policy without a spec of its own the spec it was built from', async () => {
+    const spec = {
+      kind: 'module' as const,
+      module: fileURLToPath(new URL('./helpers/specless-policy.ts', import.meta.url)),
+      export: 'speclessPolicy',
+      options: { instructions: ['do A'], actionLow: [0], actionHigh: [1], chunk: 2, bins: 4, hidden: 4 },
+    };
+    const policy = await buildPolicy(spec);
+    expect(policy.spec).toEqual(spec);
+    expect(policy.model.params.length).toBeGreaterThan(0);
+    // a factory's own spec is kept
+    expect(
+      (
+        await buildPolicy({
+          kind: 'module',
+          module,
+          export: 'tinyVlaTokenPolicy',
+          options: defaultTinyVlaConfig({ imageSize: 16 }),
+        })
+      ).spec?.kind,
+    ).toBe('tiny-vla');
+  });
+
   it('names a missing factory', async () => {
     await expect(buildPolicy({ kind: 'module', module, export: 'nope' })).rejects.toThrow(
       /no factory function "nope"/,
