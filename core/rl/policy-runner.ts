@@ -49,12 +49,15 @@ export class PolicyRunner {
     return out[this.policy.logitsOutput]?.data as Float32Array;
   }
 
-  /** Sample (temperature > 0) or decode greedily (temperature 0) one action chunk per observation. */
+  /**
+   * Sample (temperature > 0) or decode greedily (temperature 0) one action chunk per observation.
+   * `random` is one stream for the whole batch, or one per observation.
+   */
   async act(
     state: PolicyState,
     obs: readonly PolicyObservation[],
     temperature: number,
-    random: () => number = Math.random,
+    random: (() => number) | readonly (() => number)[] = Math.random,
   ): Promise<ActResult> {
     const p = this.policy;
     const inputs = p.encode(obs);
@@ -64,7 +67,8 @@ export class PolicyRunner {
     const actions: number[][][] = [];
     obs.forEach((o, i) => {
       const rowLogits = logits.subarray(i * per * p.bins, (i + 1) * per * p.bins);
-      const s = sampleTokens(rowLogits, per, p.bins, temperature, random, this.greedy);
+      const draw = typeof random === 'function' ? random : (random[i] as () => number);
+      const s = sampleTokens(rowLogits, per, p.bins, temperature, draw, this.greedy);
       const row: Record<string, HostTensor> = {};
       for (const [k, t] of Object.entries(inputs)) row[k] = sliceRow(t, i);
       decisions.push({ inputs: row, tokens: s.tokens, behaviourLogp: s.logp });

@@ -1,4 +1,5 @@
 import type { CameraFrame } from '../hardware/robot';
+import { rng } from '../nn/model';
 import type { ChunkImages, ChunkStep } from '../sim/chunk';
 import type { EnvMeta } from '../sim/vector/protocol';
 import type { ChunkDecision, Rollout, RolloutGroup } from './grpo/types';
@@ -93,6 +94,8 @@ interface Slot {
   group: number;
   /** Index of the rollout in its group. */
   k: number;
+  /** The rollout's own sampling stream, so its draws do not depend on which env or lane plays it. */
+  random: () => number;
   decisions: ChunkDecision[];
   frames: RolloutFrame[];
   steps: number;
@@ -106,11 +109,15 @@ let groupCounter = 0;
 
 /**
  * Play `groups` x `groupSize` episodes on the pool's envs, as many at once as there are envs.
- * Each decision runs one batched forward pass over every live env; its chunk is executed
+ * Each decision runs one batched forward pass over the live envs of a lane; its chunk is executed
  * open-loop, then the policy sees the new observation. An episode ends on success or the step
- * limit (finishStep = steps executed). An env whose episode ends starts the next queued rollout at
- * once (continuous batching), so short episodes do not leave envs idle until a group's longest
- * one ends.
+ * limit (finishStep = steps executed).
+ *
+ * Two things keep the env workers busy: an env whose episode ends starts the next queued rollout
+ * at once (continuous batching), and the envs form two lanes that alternate, so one lane's
+ * forward pass and token sampling on this thread overlap the other lane's physics in the workers.
+ * Each rollout draws from its own stream (seeded from `random` in queue order), so results do not
+ * depend on that scheduling.
  */
 export async function playGroups(
   opts: SimRolloutOptions,
@@ -131,19 +138,24 @@ export async function playGroups(
     return `g${++groupCounter}-${req.task}-${req.seed}${from}`;
   });
   const played: PlayedRollout[][] = groups.map(() => []);
-  const queue = groups.flatMap((_, group) => Array.from({ length: groupSize }, (_, k) => ({ group, k })));
-  const active = new Map<number, Slot>();
-  let next = 0;
+  const queue: { group: number; k: number; seed: number }[] = groups.flatMap((_, group) =>
+    Array.from({ length: groupSize }, (_, k) => ({ group, k, seed: Math.floor(random() * 2 ** 32) })),
+  );
+  const busy = new Set<number>();
+  const images = opts.keepFrames && opts.frameImages !== false ? 'all' : 'last';
 
-  /** A free env for `task`: one that already holds it (switching rebuilds its MuJoCo model), else the first free. */
-  const freeEnv = (task: string): number | undefined => {
-    let fallback: number | undefined;
-    for (let env = 0; env < pool.size; env++) {
-      if (active.has(env)) continue;
-      if (pool.envs[env]?.taskId === task) return env;
-      fallback ??= env;
+  /**
+   * The next rollout for one of `envs`: preferably one whose task a free env already holds
+   * (switching rebuilds the env's MuJoCo model), else the first queued, on the first free env.
+   */
+  const take = (envs: readonly number[]) => {
+    const free = envs.filter((e) => !busy.has(e));
+    if (free.length === 0 || queue.length === 0) return undefined;
+    for (const [i, job] of queue.entries()) {
+      const env = free.find((e) => pool.envs[e]?.taskId === (groups[job.group] as GroupRequest).task);
+      if (env !== undefined) return { ...(queue.splice(i, 1)[0] as (typeof queue)[number]), env };
     }
-    return fallback;
+    return { ...(queue.shift() as (typeof queue)[number]), env: free[0] as number };
   };
 
   const finish = async (s: Slot) => {
@@ -175,81 +187,94 @@ export async function playGroups(
     writes.push(write);
   };
 
-  for (;;) {
-    opts.signal?.throwIfAborted();
-    const started: Slot[] = [];
-    for (let job = queue[next]; job; job = queue[next]) {
-      const req = groups[job.group] as GroupRequest;
-      const env = freeEnv(req.task);
-      if (env === undefined) break;
-      next++;
-      let meta = pool.envs[env] as EnvMeta;
-      if (meta.taskId !== req.task) meta = await pool.setTask(env, req.task);
-      const slot: Slot = {
-        env,
-        ...job,
-        decisions: [],
-        frames: [],
-        steps: 0,
-        maxSteps: Math.max(1, (req.maxSteps ?? opts.maxSteps ?? meta.maxSteps) - (req.prefix?.length ?? 0)),
-        success: false,
-        obs: { state: [], images: {} },
-        instruction: meta.instruction,
-      };
-      active.set(env, slot);
-      started.push(slot);
-    }
-    let t0 = performance.now();
-    if (started.length > 0) {
-      const first = await pool.reset(
-        started.map((s) => (groups[s.group] as GroupRequest).seed),
-        started.map((s) => s.env),
-        started.map((s) => (groups[s.group] as GroupRequest).prefix),
+  const lane = async (envs: readonly number[]) => {
+    const live: Slot[] = [];
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      const started: Slot[] = [];
+      for (let job = take(envs); job; job = take(envs)) {
+        const req = groups[job.group] as GroupRequest;
+        busy.add(job.env);
+        let meta = pool.envs[job.env] as EnvMeta;
+        if (meta.taskId !== req.task) meta = await pool.setTask(job.env, req.task);
+        started.push({
+          env: job.env,
+          group: job.group,
+          k: job.k,
+          random: rng(job.seed),
+          decisions: [],
+          frames: [],
+          steps: 0,
+          maxSteps: Math.max(1, (req.maxSteps ?? opts.maxSteps ?? meta.maxSteps) - (req.prefix?.length ?? 0)),
+          success: false,
+          obs: { state: [], images: {} },
+          instruction: meta.instruction,
+        });
+      }
+      let t0 = performance.now();
+      if (started.length > 0) {
+        const first = await pool.reset(
+          started.map((s) => (groups[s.group] as GroupRequest).seed),
+          started.map((s) => s.env),
+          started.map((s) => (groups[s.group] as GroupRequest).prefix),
+        );
+        started.forEach((s, i) => {
+          s.obs = first[i] as Slot['obs'];
+        });
+        live.push(...started);
+      }
+      times.envMs += performance.now() - t0;
+      if (live.length === 0) return;
+      t0 = performance.now();
+      const obs: PolicyObservation[] = live.map((s) => ({ ...s.obs, instruction: s.instruction }));
+      const act = await runner.act(
+        state,
+        obs,
+        opts.temperature,
+        live.map((s) => s.random),
       );
-      started.forEach((s, i) => {
-        s.obs = first[i] as Slot['obs'];
+      times.inferenceMs += performance.now() - t0;
+      live.forEach((s, i) => {
+        s.decisions.push(act.decisions[i] as ChunkDecision);
       });
-    }
-    times.envMs += performance.now() - t0;
-    const live = [...active.values()].sort((a, b) => a.env - b.env);
-    if (live.length === 0) break;
-    t0 = performance.now();
-    const obs: PolicyObservation[] = live.map((s) => ({ ...s.obs, instruction: s.instruction }));
-    const act = await runner.act(state, obs, opts.temperature, random);
-    times.inferenceMs += performance.now() - t0;
-    live.forEach((s, i) => {
-      s.decisions.push(act.decisions[i] as ChunkDecision);
-    });
-    t0 = performance.now();
-    const images = opts.keepFrames && opts.frameImages !== false ? 'all' : 'last';
-    const chunks = await pool.stepChunk(
-      act.actions as number[][][],
-      live.map((s) => s.env),
-      live.map((s) => s.maxSteps - s.steps),
-      images,
-    );
-    times.envMs += performance.now() - t0;
-    for (const [i, s] of live.entries()) {
-      const actions = act.actions[i] as number[][];
-      (chunks[i] as ChunkStep[]).forEach((r, c) => {
-        if (opts.keepFrames) {
-          s.frames.push({
-            state: s.obs.state,
-            action: actions[c] as number[],
-            images: s.obs.images,
-            success: r.success,
-          });
-        }
-        s.obs = r.obs;
-        s.steps++;
-        if (r.success) s.success = true;
+      t0 = performance.now();
+      const chunks = await pool.stepChunk(
+        act.actions as number[][][],
+        live.map((s) => s.env),
+        live.map((s) => s.maxSteps - s.steps),
+        images,
+      );
+      times.envMs += performance.now() - t0;
+      const ended: Slot[] = [];
+      live.forEach((s, i) => {
+        const actions = act.actions[i] as number[][];
+        (chunks[i] as ChunkStep[]).forEach((r, c) => {
+          if (opts.keepFrames) {
+            s.frames.push({
+              state: s.obs.state,
+              action: actions[c] as number[],
+              images: s.obs.images,
+              success: r.success,
+            });
+          }
+          s.obs = r.obs;
+          s.steps++;
+          if (r.success) s.success = true;
+        });
+        if (s.success || s.steps >= s.maxSteps) ended.push(s);
       });
-      if (s.success || s.steps >= s.maxSteps) {
-        active.delete(s.env);
+      for (const s of ended) {
+        live.splice(live.indexOf(s), 1);
+        busy.delete(s.env);
         await finish(s);
       }
     }
-  }
+  };
+
+  const all = Array.from({ length: pool.size }, (_, e) => e);
+  const half = Math.ceil(pool.size / 2);
+  // Three or four lanes measured no faster than two on 2 cores (bench/results/rl.md).
+  await Promise.all(pool.size > 1 ? [lane(all.slice(0, half)), lane(all.slice(half))] : [lane(all)]);
   const t0 = performance.now();
   await Promise.all(writes);
   times.recordWaitMs = performance.now() - t0;

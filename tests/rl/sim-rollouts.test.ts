@@ -15,7 +15,8 @@ class FakePool implements EnvPool {
   setTaskCalls = 0;
   resets: { env: number; seed: number; prefix?: number }[] = [];
   imageModes = new Set<ChunkImages>();
-  chunkCalls = 0;
+  /** Resets and chunk steps in the order the pool saw them. */
+  log: string[] = [];
   constructor(
     tasks: string[],
     private succeedAt: (task: string, seed: number, env: number) => number,
@@ -38,12 +39,13 @@ class FakePool implements EnvPool {
       this.steps[i] = prefixes[k]?.length ?? 0;
       this.seeds[i] = seeds[k]!;
       this.resets.push({ env: i, seed: seeds[k]!, ...(prefixes[k] ? { prefix: prefixes[k].length } : {}) });
+      this.log.push(`reset ${i}:${seeds[k]}`);
       return { state: [0, 0, 0, 0, 0, 50], images: {} };
     });
   }
   async stepChunk(actions: number[][][], indices: number[], limits: number[], images: ChunkImages) {
     this.imageModes.add(images);
-    this.chunkCalls++;
+    this.log.push(`step ${indices.join(',')}`);
     return indices.map((i, k) => {
       const out: ChunkStep[] = [];
       for (const action of actions[k]!.slice(0, limits[k])) {
@@ -172,14 +174,45 @@ describe('simulator rollouts', () => {
       random: rng(4),
     });
     await runner.release();
-    // env 0 plays the five short rollouts while env 1 plays the long one: 5 chunk steps, not 3 x 5
-    expect(pool.chunkCalls).toBe(5);
     expect(res.groups.map((g) => g.rollouts.map((r) => r.reward))).toEqual([
       [1, 0],
       [1, 1],
       [1, 1],
     ]);
-    expect(pool.resets.map((r) => `${r.env}:${r.seed}`)).toEqual(['0:1', '1:1', '0:2', '0:2', '0:3', '0:3']);
+    // env 0 plays the five short rollouts while env 1 is still in its long one
+    expect(pool.resets.map((r) => `${r.env}:${r.seed}`).sort()).toEqual([
+      '0:1',
+      '0:2',
+      '0:2',
+      '0:3',
+      '0:3',
+      '1:1',
+    ]);
+    expect(pool.log.lastIndexOf('reset 0:3')).toBeLessThan(pool.log.lastIndexOf('step 1'));
+  });
+
+  it('draws the same tokens for a rollout however the envs are scheduled', async () => {
+    const play = async (envs: number) => {
+      const pool = new FakePool(Array(envs).fill('A'), () => -1);
+      const runner = new PolicyRunner(policy, 1);
+      const res = await playGroups({
+        pool,
+        runner,
+        state: { policy, params: initParams(policy.model, 0), version: 0 },
+        groups: [1, 2, 3].map((seed) => ({ task: 'A', seed })),
+        groupSize: 2,
+        temperature: 1.6,
+        random: rng(9),
+      });
+      await runner.release();
+      return res.groups.map((g) =>
+        g.rollouts.map((r) => r.decisions.map((d) => Array.from(d.tokens).join())),
+      );
+    };
+    const [two, six] = [await play(2), await play(6)];
+    expect(six).toEqual(two);
+    // rollouts of a group sample differently
+    expect(two[0]?.[0]).not.toEqual(two[0]?.[1]);
   });
 
   it('keeps one frame per executed step, rendering every step only when frame images are wanted', async () => {
