@@ -187,10 +187,12 @@ export async function playGroups(
     writes.push(write);
   };
 
+  let failed = false;
   const lane = async (envs: readonly number[]) => {
     const live: Slot[] = [];
     for (;;) {
       opts.signal?.throwIfAborted();
+      if (failed) return;
       const started: Slot[] = [];
       for (let job = take(envs); job; job = take(envs)) {
         const req = groups[job.group] as GroupRequest;
@@ -274,7 +276,14 @@ export async function playGroups(
   const all = Array.from({ length: pool.size }, (_, e) => e);
   const half = Math.ceil(pool.size / 2);
   // Three or four lanes measured no faster than two on 2 cores (bench/results/rl.md).
-  await Promise.all(pool.size > 1 ? [lane(all.slice(0, half)), lane(all.slice(half))] : [lane(all)]);
+  const lanes = (pool.size > 1 ? [all.slice(0, half), all.slice(half)] : [all]).map((envs) =>
+    lane(envs).catch((e: unknown) => {
+      failed = true; // the other lane stops at its next decision; the pool is not left in use
+      throw e;
+    }),
+  );
+  const settled = await Promise.allSettled(lanes);
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
   const t0 = performance.now();
   await Promise.all(writes);
   times.recordWaitMs = performance.now() - t0;

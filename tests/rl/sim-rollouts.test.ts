@@ -191,6 +191,32 @@ describe('simulator rollouts', () => {
     expect(pool.log.lastIndexOf('reset 0:3')).toBeLessThan(pool.log.lastIndexOf('step 1'));
   });
 
+  it('stops both lanes when an env fails, and rejects with its error', async () => {
+    const pool = new FakePool(['A', 'A', 'A', 'A'], () => -1);
+    const step = pool.stepChunk.bind(pool);
+    pool.stepChunk = async (actions, indices, limits, images) => {
+      if (indices.includes(0) && pool.log.filter((l) => l.startsWith('step')).length > 2)
+        throw new Error('env 0 worker crashed');
+      return step(actions, indices, limits, images);
+    };
+    const runner = new PolicyRunner(policy, 1);
+    await expect(
+      playGroups({
+        pool,
+        runner,
+        state: { policy, params: initParams(policy.model, 0), version: 0 },
+        groups: [1, 2].map((seed) => ({ task: 'A', seed })),
+        groupSize: 4,
+        temperature: 1,
+        random: rng(5),
+      }),
+    ).rejects.toThrow(/env 0 worker crashed/);
+    const seen = pool.log.length;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pool.log.length).toBe(seen);
+    await runner.release();
+  });
+
   it('draws the same tokens for a rollout however the envs are scheduled', async () => {
     const play = async (envs: number) => {
       const pool = new FakePool(Array(envs).fill('A'), () => -1);
