@@ -176,7 +176,14 @@ export class RobotRlSession {
     if (this.phase !== 'awaiting-reset' || !this.resetWaiter) {
       throw new Error(`No episode is waiting for a scene reset (session is ${this.phase})`);
     }
-    this.resetWaiter();
+    this.takeResetWaiter()();
+  }
+
+  /** The pending scene-reset wait, cleared so a second key press cannot answer it again. */
+  private takeResetWaiter(): () => void {
+    const w = this.resetWaiter ?? (() => {});
+    this.resetWaiter = null;
+    return w;
   }
 
   /**
@@ -207,7 +214,11 @@ export class RobotRlSession {
   /** Finish: ends the loop after the current episode is cut short, waits for a running update. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.resetWaiter?.();
+    if (this.resetWaiter) {
+      // no longer waiting for a reset: a reset key pressed now is refused, not half-answered
+      this.phase = 'idle';
+      this.takeResetWaiter()();
+    }
     this.labelAbort.abort(new Error('RL session stopped'));
     await this.runPromise;
     await this.updating;
@@ -246,7 +257,6 @@ export class RobotRlSession {
           groupSize: this.opts.groupSize,
         });
       });
-      this.resetWaiter = null;
       if (this.stopping) break;
       await this.runEpisode();
     }

@@ -135,6 +135,10 @@ describe('RL session on a robot', () => {
     const endedP = new Promise<RobotSessionEvent>((r) => {
       ended = r;
     });
+    let second!: () => void;
+    const secondP = new Promise<void>((r) => {
+      second = r;
+    });
     const session: RobotRlSession = new RobotRlSession({
       loop,
       policy,
@@ -144,6 +148,7 @@ describe('RL session on a robot', () => {
       timeLimitS: 5,
       onEvent: (e) => {
         if (e.type === 'awaiting-reset' && e.episode === 1) setTimeout(() => session.resetDone(), 5);
+        if (e.type === 'awaiting-reset' && e.episode === 2) second();
         if (e.type === 'episode-started') setTimeout(() => void session.estop(), 100);
         if (e.type === 'episode-ended') ended(e);
       },
@@ -155,7 +160,12 @@ describe('RL session on a robot', () => {
     expect((e as { steps: number }).steps).toBeLessThan(125);
     expect(robot.estops).toBe(1);
     expect(loop.safety.estopped).toBe(true);
-    await session.stop();
+    // stopping while the next episode waits for its scene reset: a late reset key is refused
+    await secondP;
+    const stopping = session.stop();
+    expect(() => session.resetDone()).toThrow(/No episode is waiting for a scene reset \(session is idle\)/);
+    await stopping;
+    expect(() => session.resetDone()).toThrow(/session is stopped/);
     loop.stop();
   }, 30_000);
 });
