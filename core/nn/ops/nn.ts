@@ -76,8 +76,8 @@ function flipKernel(w: Tensor): Tensor {
  * conv2d's weight gradient as batched MatMuls: a Conv with one-hot kernels lays out the input's
  * kh*kw windows per channel (im2col through ORT's own Conv), and each sample's windows meet its
  * output gradient in one product, summed over the batch. ORT's Conv with the batch as channels
- * (the textbook form) runs one small GEMM per input channel and took ~10x longer on tiny-vla's
- * layers.
+ * (the textbook form) runs one small GEMM per input channel and took about twice as long on
+ * tiny-vla's layers (35 against 16 ms per step at 64 px).
  */
 function convWeightGrad(x: Tensor, g: Tensor, kh: number, kw: number, stride: number, pad: number): Tensor {
   const [n, c, h, wd] = x.shape as [number, number, number, number];
