@@ -105,6 +105,13 @@ interface Slot {
   instruction: string;
 }
 
+/** A queued rollout: its group, its index in the group, and the seed of its sampling stream. */
+interface Job {
+  group: number;
+  k: number;
+  seed: number;
+}
+
 let groupCounter = 0;
 
 /**
@@ -138,7 +145,7 @@ export async function playGroups(
     return `g${++groupCounter}-${req.task}-${req.seed}${from}`;
   });
   const played: PlayedRollout[][] = groups.map(() => []);
-  const queue: { group: number; k: number; seed: number }[] = groups.flatMap((_, group) =>
+  const queue: Job[] = groups.flatMap((_, group) =>
     Array.from({ length: groupSize }, (_, k) => ({ group, k, seed: Math.floor(random() * 2 ** 32) })),
   );
   const busy = new Set<number>();
@@ -153,9 +160,9 @@ export async function playGroups(
     if (free.length === 0 || queue.length === 0) return undefined;
     for (const [i, job] of queue.entries()) {
       const env = free.find((e) => pool.envs[e]?.taskId === (groups[job.group] as GroupRequest).task);
-      if (env !== undefined) return { ...(queue.splice(i, 1)[0] as (typeof queue)[number]), env };
+      if (env !== undefined) return { ...(queue.splice(i, 1)[0] as Job), env };
     }
-    return { ...(queue.shift() as (typeof queue)[number]), env: free[0] as number };
+    return { ...(queue.shift() as Job), env: free[0] as number };
   };
 
   const finish = async (s: Slot) => {

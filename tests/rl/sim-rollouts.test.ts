@@ -3,7 +3,7 @@ import { initParams, rng } from '../../core/nn/model';
 import { rolloutMask } from '../../core/rl/grpo/masks';
 import { stateMlpPolicy } from '../../core/rl/policies/state-mlp';
 import { PolicyRunner } from '../../core/rl/policy-runner';
-import { type EnvPool, playGroups } from '../../core/rl/sim-rollouts';
+import { type EnvPool, playGroups, type SimRolloutOptions } from '../../core/rl/sim-rollouts';
 import type { ChunkImages, ChunkStep } from '../../core/sim/chunk';
 import type { EnvMeta } from '../../core/sim/vector/protocol';
 
@@ -73,6 +73,24 @@ const policy = stateMlpPolicy({
   bins: 8,
   hidden: 8,
 });
+
+/** playGroups with a fresh runner over `pool`, policy weights from seed 0, version 0. */
+async function playOn(
+  pool: EnvPool,
+  opts: Pick<SimRolloutOptions, 'groups' | 'groupSize' | 'temperature' | 'random'>,
+) {
+  const runner = new PolicyRunner(policy, 1);
+  try {
+    return await playGroups({
+      pool,
+      runner,
+      state: { policy, params: initParams(policy.model, 0), version: 0 },
+      ...opts,
+    });
+  } finally {
+    await runner.release();
+  }
+}
 
 describe('simulator rollouts', () => {
   it('plays groups from one seed each, ends on success or the step limit, and keeps behaviour log-probs', async () => {
@@ -163,17 +181,12 @@ describe('simulator rollouts', () => {
   it('starts the next queued rollout on an env as soon as its episode ends', async () => {
     // env 0 succeeds in its first chunk every time; env 1 never does and runs 20 steps (5 chunks)
     const pool = new FakePool(['A', 'A'], (_t, _s, i) => (i === 0 ? 4 : -1));
-    const runner = new PolicyRunner(policy, 1);
-    const res = await playGroups({
-      pool,
-      runner,
-      state: { policy, params: initParams(policy.model, 0), version: 0 },
+    const res = await playOn(pool, {
       groups: [1, 2, 3].map((seed) => ({ task: 'A', seed })),
       groupSize: 2,
       temperature: 1,
       random: rng(4),
     });
-    await runner.release();
     expect(res.groups.map((g) => g.rollouts.map((r) => r.reward))).toEqual([
       [1, 0],
       [1, 1],
@@ -199,12 +212,8 @@ describe('simulator rollouts', () => {
         throw new Error('env 0 worker crashed');
       return step(actions, indices, limits, images);
     };
-    const runner = new PolicyRunner(policy, 1);
     await expect(
-      playGroups({
-        pool,
-        runner,
-        state: { policy, params: initParams(policy.model, 0), version: 0 },
+      playOn(pool, {
         groups: [1, 2].map((seed) => ({ task: 'A', seed })),
         groupSize: 4,
         temperature: 1,
@@ -214,23 +223,16 @@ describe('simulator rollouts', () => {
     const seen = pool.log.length;
     await new Promise((r) => setTimeout(r, 20));
     expect(pool.log.length).toBe(seen);
-    await runner.release();
   });
 
   it('draws the same tokens for a rollout however the envs are scheduled', async () => {
     const play = async (envs: number) => {
-      const pool = new FakePool(Array(envs).fill('A'), () => -1);
-      const runner = new PolicyRunner(policy, 1);
-      const res = await playGroups({
-        pool,
-        runner,
-        state: { policy, params: initParams(policy.model, 0), version: 0 },
+      const res = await playOn(new FakePool(Array(envs).fill('A'), () => -1), {
         groups: [1, 2, 3].map((seed) => ({ task: 'A', seed })),
         groupSize: 2,
         temperature: 1.6,
         random: rng(9),
       });
-      await runner.release();
       return res.groups.map((g) =>
         g.rollouts.map((r) => r.decisions.map((d) => Array.from(d.tokens).join())),
       );
