@@ -13,6 +13,7 @@
  *                                [--base-tasks lift_blue_cube,...] [--text mean|positional]
  *                                [--demo-starts 0.5] [--demo-stride 8] [--demo-anchor 0.25]
  *                                [--rl-steps-per-demo 2] [--loss-agg rollout-mean|token-mean] [--overlap]
+ *                                [--greedy-rollouts 1]
  *
  * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
  * initial states (seeds 0..K-1; the demo is seed 0), RL samples its groups from that bank and the
@@ -35,6 +36,7 @@
  * `--loss-agg token-mean` averages the GRPO loss over every valid token of the batch instead of
  * over each rollout's tokens, then over rollouts (core/rl/grpo/batch.ts).
  * `--overlap` trains in a worker thread while the next batch is collected (RlJobConfig.overlap).
+ * `--greedy-rollouts N` decodes N rollouts of each group greedily (RlJobConfig.greedyPerGroup).
  * `--base-cache DIR` keeps that base (latest.ckpt, config.json, recipe.json) and reuses it on the next
  * run with the same base tasks, demos, steps, image size and instruction encoder.
  */
@@ -105,6 +107,7 @@ const { values: args } = parseArgs({
     'rl-steps-per-demo': { type: 'string', default: '0' },
     'loss-agg': { type: 'string', default: 'rollout-mean' },
     overlap: { type: 'boolean', default: false },
+    'greedy-rollouts': { type: 'string', default: '0' },
   },
 });
 // refuse a bad choice before minutes of base pretraining, not after
@@ -279,6 +282,7 @@ const rl = await runRlJob({
   groupSize: 8,
   groupsPerBatch: Number(args.groups),
   temperature: Number(args.temperature),
+  greedyPerGroup: Number(args['greedy-rollouts']),
   ...(bank ? { seedRange: bank } : {}),
   stateSampling: args['state-sampling'] as StateSampling,
   ...(Number(args['demo-starts']) > 0
@@ -303,9 +307,11 @@ const rl = await runRlJob({
   onEvent: (e) => {
     if (e.type === 'update') {
       updates = e.update;
-      const s = Object.entries(e.successByTask)
-        .map(([k, v]) => `${k}=${(v * 100).toFixed(0)}%`)
-        .join(' ');
+      const percents = (r: Record<string, number>) =>
+        Object.entries(r)
+          .map(([k, v]) => `${k}=${(v * 100).toFixed(0)}%`)
+          .join(' ');
+      const s = `${percents(e.successByTask)}${e.greedySuccessByTask ? ` greedy ${percents(e.greedySuccessByTask)}` : ''}`;
       console.error(
         `update ${e.update} ${secs(performance.now() - t0)}s kept ${e.groupsKept} dropped ${e.groupsDropped} ${s} clip ${e.metrics?.clipFrac.toFixed(3)} ent ${e.metrics?.entropy.toFixed(2)} |logr| ${e.metrics?.absLogRatio.toFixed(3)} |g| ${e.metrics?.gradNorm.toFixed(2)}${e.demoStarts ? ` starts ${JSON.stringify(e.demoStarts)}` : ''}`,
       );

@@ -12,45 +12,51 @@ export const DEFAULT_GREEDY: GreedyDecoding = 'median';
 export interface SampledTokens {
   /** [positions] */
   tokens: Int32Array;
-  /** log p(token) under softmax(logits / temperature), at temperature 1 when decoding greedily. */
+  /** log p(token) under softmax(logits / temperature), at temperature 1 when temperature is 0. */
   logp: Float32Array;
 }
 
-/** logits: [positions x vocab] row-major. `random` returns uniform [0, 1). */
+/**
+ * logits: [positions x vocab] row-major. `random` returns uniform [0, 1); `null` decodes greedily
+ * (as at temperature 0) while the log-probs stay at `temperature` (a greedy rollout inside a
+ * sampled GRPO group, whose PPO ratio is taken at the group's temperature).
+ */
 export function sampleTokens(
   logits: ArrayLike<number>,
   positions: number,
   vocab: number,
   temperature: number,
-  random: () => number = Math.random,
+  random: (() => number) | null = Math.random,
   greedy: GreedyDecoding = DEFAULT_GREEDY,
 ): SampledTokens {
   const tokens = new Int32Array(positions);
   const logp = new Float32Array(positions);
   const invT = 1 / (temperature > 0 ? temperature : 1);
+  const draw = temperature > 0 ? random : null;
+  // greedy decoding reads the untempered distribution, whatever temperature the log-probs use
+  const pickInvT = draw ? invT : 1;
   const e = new Float64Array(vocab);
-  for (let i = 0; i < positions; i++) {
-    const off = i * vocab;
+  /** Fills e with exp(z - max) at 1/T = inv; returns max and the normaliser. */
+  const weigh = (off: number, inv: number) => {
     let max = Number.NEGATIVE_INFINITY;
-    let arg = 0;
-    for (let v = 0; v < vocab; v++) {
-      const z = (logits[off + v] as number) * invT;
-      if (z > max) {
-        max = z;
-        arg = v;
-      }
-    }
-    // one exp per bin: the normaliser, then the inverse CDF on the same weights
+    for (let v = 0; v < vocab; v++) max = Math.max(max, (logits[off + v] as number) * inv);
     let sum = 0;
     for (let v = 0; v < vocab; v++) {
-      const w = Math.exp((logits[off + v] as number) * invT - max);
+      const w = Math.exp((logits[off + v] as number) * inv - max);
       e[v] = w;
       sum += w;
     }
-    // the bin at this quantile of the distribution; none: argmax
-    const quantile = temperature > 0 ? random() : greedy === 'median' ? 0.5 : null;
-    let pick = arg;
-    if (quantile !== null) {
+    return { max, sum };
+  };
+  for (let i = 0; i < positions; i++) {
+    const off = i * vocab;
+    const { max, sum } = weigh(off, pickInvT);
+    // the bin at this quantile of the distribution (inverse CDF on the same weights); none: argmax
+    const quantile = draw ? draw() : greedy === 'median' ? 0.5 : null;
+    let pick = 0;
+    if (quantile === null) {
+      for (let v = 1; v < vocab; v++) if ((e[v] as number) > (e[pick] as number)) pick = v;
+    } else {
       let u = quantile * sum;
       pick = vocab - 1;
       for (let v = 0; v < vocab; v++) {
@@ -61,8 +67,9 @@ export function sampleTokens(
         }
       }
     }
+    const at = pickInvT === invT ? { max, sum } : weigh(off, invT);
     tokens[i] = pick;
-    logp[i] = (logits[off + pick] as number) * invT - max - Math.log(sum);
+    logp[i] = (logits[off + pick] as number) * invT - at.max - Math.log(at.sum);
   }
   return { tokens, logp };
 }

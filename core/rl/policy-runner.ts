@@ -51,13 +51,14 @@ export class PolicyRunner {
 
   /**
    * Sample (temperature > 0) or decode greedily (temperature 0) one action chunk per observation.
-   * `random` is one stream for the whole batch, or one per observation.
+   * `random` is one stream for the whole batch, or one per observation; a `null` stream decodes
+   * that observation greedily, with its log-probs at `temperature`.
    */
   async act(
     state: PolicyState,
     obs: readonly PolicyObservation[],
     temperature: number,
-    random: (() => number) | readonly (() => number)[] = Math.random,
+    random: (() => number) | readonly ((() => number) | null)[] = Math.random,
   ): Promise<ActResult> {
     const p = this.policy;
     const inputs = p.encode(obs);
@@ -67,7 +68,9 @@ export class PolicyRunner {
     const actions: number[][][] = [];
     obs.forEach((o, i) => {
       const rowLogits = logits.subarray(i * per * p.bins, (i + 1) * per * p.bins);
-      const draw = typeof random === 'function' ? random : (random[i] as () => number);
+      const draw = typeof random === 'function' ? random : random[i];
+      if (draw === undefined)
+        throw new Error(`act: ${random.length} random streams for ${obs.length} observations`);
       const s = sampleTokens(rowLogits, per, p.bins, temperature, draw, this.greedy);
       const row: Record<string, HostTensor> = {};
       for (const [k, t] of Object.entries(inputs)) row[k] = sliceRow(t, i);

@@ -88,7 +88,10 @@ export class DatasetRolloutRecorder implements RolloutRecorder {
     const run = async () => {
       // Yield first: the caller posts its next simulation request, and this write overlaps it.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      await writeRolloutEpisode(this.session, this.cameras, frames, meta, { metaLater: true });
+      await writeRolloutEpisode(this.session, this.cameras, frames, meta, {
+        metaLater: true,
+        ...(played.rollout.greedy ? { tags: ['greedy'] } : {}),
+      });
       this.recorded++;
     };
     this.chain = this.chain.then(run, run);

@@ -39,6 +39,12 @@ export interface RlJobConfig {
   maxGroupsPerBatch?: number;
   /** Rollout temperature (default RL_TEMPERATURE.sim). */
   temperature?: number;
+  /**
+   * Greedy rollouts per group, beside the sampled ones (default 0): their rewards join the group's
+   * advantages, so updates also judge the deterministic policy that evaluation scores, and their
+   * success is reported per task (`greedySuccessByTask`). See SimRolloutOptions.greedyPerGroup.
+   */
+  greedyPerGroup?: number;
   maxSteps?: number;
   /**
    * Step limits of the training rollouts by task (e.g. twice the demo's length), below the task's
@@ -96,6 +102,8 @@ export type RlEvent =
       policyVersion: number;
       /** Sampled-rollout success rate per task this batch (temperature sampling). */
       successByTask: Record<string, number>;
+      /** With greedyPerGroup: success rate of the batch's greedy rollouts per task. */
+      greedySuccessByTask?: Record<string, number>;
       groupsKept: number;
       groupsDropped: number;
       allFail: number;
@@ -127,6 +135,9 @@ export const RL_SIM_DEFAULTS = {
   seedRange: 1_000_000,
   evalEvery: 5,
 };
+
+const rates = (counts: Record<string, { success: number; total: number }>): Record<string, number> =>
+  Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v.success / Math.max(1, v.total)]));
 
 export const latestCheckpoint = (runDir: string) => join(runDir, 'checkpoints', 'latest.ckpt');
 
@@ -188,6 +199,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
           groupSize,
           groupsPerBatch,
           temperature,
+          greedyPerGroup: cfg.greedyPerGroup ?? 0,
           stateSampling: states.mode,
           ...(cfg.demoAnchor
             ? { demoAnchor: { weight: cfg.demoAnchor.weight, rows: cfg.demoAnchor.rows ?? DEMO_ANCHOR_ROWS } }
@@ -260,6 +272,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
       groups: requests,
       groupSize,
       temperature,
+      greedyPerGroup: cfg.greedyPerGroup,
       maxSteps: cfg.maxSteps,
       reward: cfg.reward,
       keepFrames: !!cfg.recorder,
@@ -306,7 +319,10 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   /** An update started on a batch, with what its report needs. */
   interface Launched {
     result: Promise<{ metrics: UpdateMetrics; ms: number }>;
-    stats: Omit<DynamicSamplingStats, 'successByTask'> & { successByTask: Record<string, number> };
+    stats: Pick<DynamicSamplingStats, 'kept' | 'dropped' | 'allFail' | 'allSuccess'> & {
+      successByTask: Record<string, number>;
+      greedySuccessByTask: Record<string, number>;
+    };
     times: PhaseTimes;
   }
   const launch = (
@@ -346,6 +362,9 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
       update: done,
       policyVersion: done,
       successByTask: u.stats.successByTask,
+      ...(Object.keys(u.stats.greedySuccessByTask).length
+        ? { greedySuccessByTask: u.stats.greedySuccessByTask }
+        : {}),
       groupsKept: u.stats.kept,
       groupsDropped: u.stats.dropped,
       allFail: u.stats.allFail,
@@ -373,9 +392,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
       phase.recordWaitMs += performance.now() - tFlush;
       phase.rolloutMs = performance.now() - t0;
       const s = batch.stats;
-      const successByTask: Record<string, number> = {};
-      for (const [k, v] of Object.entries(s.successByTask))
-        successByTask[k] = v.success / Math.max(1, v.total);
+      const successByTask = rates(s.successByTask);
       if (batch.groups.length === 0) {
         message = batch.shortfall ?? 'no informative groups';
         emit({ type: 'stalled', update: done, message });
@@ -404,7 +421,12 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
             rand.next,
           )
         : [];
-      const launched = launch(batch.groups, anchor, { ...s, successByTask }, phase);
+      const launched = launch(
+        batch.groups,
+        anchor,
+        { ...s, successByTask, greedySuccessByTask: rates(s.greedySuccessByTask) },
+        phase,
+      );
       if (cfg.overlap) training = launched;
       else await finish(launched, true);
     }

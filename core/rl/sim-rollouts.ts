@@ -64,6 +64,11 @@ export interface SimRolloutOptions {
   groupSize: number;
   /** Sampling temperature (SimpleVLA-RL: 1.6); 0 = greedy (evaluation). */
   temperature: number;
+  /**
+   * The first N rollouts of each group decode greedily (their log-probs at `temperature`), so the
+   * group's advantages also judge the deterministic policy that evaluation scores. Default 0.
+   */
+  greedyPerGroup?: number;
   /** Step limit per episode (default: the task's). */
   maxSteps?: number;
   reward?: RewardSource;
@@ -94,8 +99,11 @@ interface Slot {
   group: number;
   /** Index of the rollout in its group. */
   k: number;
-  /** The rollout's own sampling stream, so its draws do not depend on which env or lane plays it. */
-  random: () => number;
+  /**
+   * The rollout's own sampling stream, so its draws do not depend on which env or lane plays it;
+   * null for a greedy rollout.
+   */
+  random: (() => number) | null;
   decisions: ChunkDecision[];
   frames: RolloutFrame[];
   steps: number;
@@ -131,6 +139,11 @@ export async function playGroups(
 ): Promise<{ groups: RolloutGroup[]; played: PlayedRollout[][]; times: SimRolloutTimes }> {
   const { pool, runner, state, groupSize, groups } = opts;
   if (groupSize < 1) throw new Error(`groupSize must be at least 1, got ${groupSize}`);
+  const greedyPerGroup = opts.greedyPerGroup ?? 0;
+  if (greedyPerGroup > 0 && greedyPerGroup >= groupSize)
+    throw new Error(
+      `greedyPerGroup (${greedyPerGroup}) must leave sampled rollouts in a group of ${groupSize}: greedy rollouts from one state are all alike`,
+    );
   if (groupSize > pool.size) {
     throw new Error(
       `A group of ${groupSize} rollouts needs at least ${groupSize} environments; the pool has ${pool.size}`,
@@ -185,6 +198,7 @@ export async function playGroups(
       finishStep: s.steps,
       reward: r,
       policyVersion: state.version,
+      ...(s.random ? {} : { greedy: true as const }),
     };
     const p: PlayedRollout = { rollout, success: s.success };
     if (opts.keepFrames) p.frames = s.frames;
@@ -210,7 +224,7 @@ export async function playGroups(
           env: job.env,
           group: job.group,
           k: job.k,
-          random: rng(job.seed),
+          random: job.k < greedyPerGroup ? null : rng(job.seed),
           decisions: [],
           frames: [],
           steps: 0,

@@ -183,9 +183,19 @@ describe('dynamic sampling', () => {
     expect(batch.sampled).toHaveLength(4);
     expect(batch.stats).toMatchObject({ kept: 2, dropped: 2, allFail: 1, allSuccess: 1 });
     expect(batch.stats.successByTask.press).toEqual({ success: 3, total: 6 });
+    expect(batch.stats.greedySuccessByTask).toEqual({});
     expect(batch.shortfall).toBeUndefined();
     expect(asked[0]).toBe(2);
     expect(groupIsInformative([1, 1, 1])).toBe(false);
+  });
+
+  it('counts the success of greedy rollouts apart from the sampled ones', async () => {
+    const mixed = group('m', [0, 1, 1]);
+    (mixed.rollouts[0] as Rollout).greedy = true;
+    const batch = await collectDynamicBatch(async () => [mixed], { groups: 1 });
+    expect(batch.groups.map((g) => g.id)).toEqual(['m']);
+    expect(batch.stats.successByTask.press).toEqual({ success: 2, total: 2 });
+    expect(batch.stats.greedySuccessByTask.press).toEqual({ success: 0, total: 1 });
   });
 
   it('stops at maxGroups with a message when the policy always fails or always succeeds', async () => {
@@ -228,5 +238,15 @@ describe('token sampling', () => {
     const h = sampleTokens(logits, 1, 4, 2, () => 0.3);
     expect(h.tokens[0]).toBe(1);
     expect(h.logp[0]).toBeCloseTo(Math.log(Math.sqrt(3) / (3 + Math.sqrt(3))), 6);
+    // no random stream: the greedy token, its log-prob at T = 2 (a greedy rollout in a sampled group)
+    const g = sampleTokens(split, 1, 4, 2, null);
+    expect(g.tokens[0]).toBe(2);
+    expect(g.logp[0]).toBeCloseTo(Math.log(Math.sqrt(0.3) / (Math.sqrt(0.4) + 2 * Math.sqrt(0.3))), 5);
+    // the median of the untempered distribution: [0.3, 0.15, 0.55] -> bin 2 (at T = 2 it would be bin 1)
+    const p = [0.3, 0.15, 0.55];
+    const u = sampleTokens(p.map(Math.log), 1, 3, 2, null);
+    expect(u.tokens[0]).toBe(2);
+    const root = p.map(Math.sqrt);
+    expect(u.logp[0]).toBeCloseTo(Math.log((root[2] as number) / (root[0]! + root[1]! + root[2]!)), 5);
   });
 });

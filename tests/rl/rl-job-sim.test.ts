@@ -135,11 +135,21 @@ describe('RL job in the simulator', () => {
 
   it('resumes from the last checkpoint and stops on cancel', async () => {
     const runDir = tempDir();
-    const first = await runRlJob(jobConfig(runDir, 1));
+    // the first update also plays one greedy rollout per group and reports its success apart
+    const firstEvents: RlEvent[] = [];
+    const first = await runRlJob({
+      ...jobConfig(runDir, 1),
+      greedyPerGroup: 1,
+      onEvent: (e) => firstEvents.push(e),
+    });
     expect(first.policyVersion).toBe(1);
+    const greedyUpdate = firstEvents.find((e) => e.type === 'update');
+    expect(greedyUpdate?.greedySuccessByTask?.[TASK]).toBeGreaterThanOrEqual(0);
+    expect(greedyUpdate?.successByTask[TASK]).toBeGreaterThanOrEqual(0);
     const events: RlEvent[] = [];
     const resumed = await runRlJob({ ...jobConfig(runDir, 2), onEvent: (e) => events.push(e) });
     expect(events[0]).toMatchObject({ type: 'started', resumedFrom: 1, policyVersion: 1 });
+    expect(events.find((e) => e.type === 'update')?.greedySuccessByTask).toBeUndefined();
     expect(resumed.policyVersion).toBe(2);
     // the resumed run continued from the saved weights, not from the SFT weights
     expect(resumed.params.get('w3')).not.toEqual(sft.get('w3'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initParams, rng } from '../../core/nn/model';
 import { rolloutMask } from '../../core/rl/grpo/masks';
+import type { Rollout } from '../../core/rl/grpo/types';
 import { stateMlpPolicy } from '../../core/rl/policies/state-mlp';
 import { PolicyRunner } from '../../core/rl/policy-runner';
 import { type EnvPool, playGroups, type SimRolloutOptions } from '../../core/rl/sim-rollouts';
@@ -77,7 +78,7 @@ const policy = stateMlpPolicy({
 /** playGroups with a fresh runner over `pool`, policy weights from seed 0, version 0. */
 async function playOn(
   pool: EnvPool,
-  opts: Pick<SimRolloutOptions, 'groups' | 'groupSize' | 'temperature' | 'random'>,
+  opts: Pick<SimRolloutOptions, 'groups' | 'groupSize' | 'temperature' | 'random' | 'greedyPerGroup'>,
 ) {
   const runner = new PolicyRunner(policy, 1);
   try {
@@ -241,6 +242,37 @@ describe('simulator rollouts', () => {
     expect(six).toEqual(two);
     // rollouts of a group sample differently
     expect(two[0]?.[0]).not.toEqual(two[0]?.[1]);
+  });
+
+  it('decodes the first greedyPerGroup rollouts of each group greedily, with log-probs at the temperature', async () => {
+    const tokensOf = (r: Rollout) => r.decisions.map((d) => Array.from(d.tokens).join());
+    const logpOf = (r: Rollout) => r.decisions.flatMap((d) => Array.from(d.behaviourLogp));
+    const maxGap = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - (b[i] as number))));
+    const groups = [1, 2].map((seed) => ({ task: 'A', seed }));
+    const evaluation = await playOn(new FakePool(['A'], () => -1), { groups, groupSize: 1, temperature: 0 });
+    const greedy = evaluation.groups[0]?.rollouts[0] as Rollout;
+    for (const temperature of [1, 1.6]) {
+      const res = await playOn(new FakePool(Array(4).fill('A'), () => -1), {
+        groups,
+        groupSize: 3,
+        temperature,
+        greedyPerGroup: 1,
+        random: rng(2),
+      });
+      for (const g of res.groups) {
+        expect(g.rollouts.map((r) => r.greedy ?? false)).toEqual([true, false, false]);
+        expect(tokensOf(g.rollouts[0] as Rollout)).toEqual(tokensOf(greedy));
+        expect(tokensOf(g.rollouts[1] as Rollout)).not.toEqual(tokensOf(greedy));
+      }
+      // evaluation reports log-probs at T = 1; the greedy rollout at the group's temperature
+      // (batch sizes differ, so the logits agree to float rounding only)
+      const gap = maxGap(logpOf(res.groups[0]?.rollouts[0] as Rollout), logpOf(greedy));
+      if (temperature === 1) expect(gap).toBeLessThan(1e-5);
+      else expect(gap).toBeGreaterThan(1e-3); // near-uniform untrained logits: tempering moves them little
+    }
+    await expect(
+      playOn(new FakePool(['A', 'A'], () => -1), { groups, groupSize: 2, temperature: 1, greedyPerGroup: 2 }),
+    ).rejects.toThrow(/greedyPerGroup \(2\) must leave sampled rollouts/);
   });
 
   it('keeps one frame per executed step, rendering every step only when frame images are wanted', async () => {

@@ -22,8 +22,10 @@ export interface DynamicSamplingStats {
   /** Dropped because every rollout failed / every rollout succeeded. */
   allFail: number;
   allSuccess: number;
-  /** Success rate over every sampled rollout, kept or dropped, per task. */
+  /** Success over every sampled rollout, kept or dropped, per task (greedy rollouts excluded). */
   successByTask: Record<string, { success: number; total: number }>;
+  /** The same over the greedy rollouts inside groups (SimRolloutOptions.greedyPerGroup), if any. */
+  greedySuccessByTask: Record<string, { success: number; total: number }>;
 }
 
 export interface DynamicBatch {
@@ -59,7 +61,14 @@ export async function collectDynamicBatch(
 ): Promise<DynamicBatch> {
   if (!(opts.groups >= 1)) throw new Error(`Dynamic sampling needs groups >= 1, got ${opts.groups}`);
   const maxGroups = opts.maxGroups ?? 4 * opts.groups;
-  const stats: DynamicSamplingStats = { kept: 0, dropped: 0, allFail: 0, allSuccess: 0, successByTask: {} };
+  const stats: DynamicSamplingStats = {
+    kept: 0,
+    dropped: 0,
+    allFail: 0,
+    allSuccess: 0,
+    successByTask: {},
+    greedySuccessByTask: {},
+  };
   const kept: RolloutGroup[] = [];
   const sampled: RolloutGroup[] = [];
   while (kept.length < opts.groups && stats.kept + stats.dropped < maxGroups) {
@@ -70,10 +79,13 @@ export async function collectDynamicBatch(
     for (const g of got) {
       sampled.push(g);
       const rewards = g.rollouts.map((r) => r.reward);
-      const t = stats.successByTask[g.task] ?? { success: 0, total: 0 };
-      stats.successByTask[g.task] = t;
-      t.success += rewards.filter((r) => r === 1).length;
-      t.total += rewards.length;
+      for (const r of g.rollouts) {
+        const byTask = r.greedy ? stats.greedySuccessByTask : stats.successByTask;
+        const t = byTask[g.task] ?? { success: 0, total: 0 };
+        byTask[g.task] = t;
+        t.success += r.reward;
+        t.total++;
+      }
       if (groupIsInformative(rewards) && kept.length < opts.groups) {
         kept.push(g);
         stats.kept++;

@@ -24,6 +24,8 @@ export interface Rollout {
   reward: 0 | 1;
   /** Number of policy updates behind the parameters that played this rollout. */
   policyVersion: number;
+  /** Decoded greedily inside a sampled group (SimRolloutOptions.greedyPerGroup). */
+  greedy?: true;
 }
 
 export interface RolloutGroup {
