@@ -67,9 +67,13 @@ export function sampleTokens(
         }
       }
     }
-    const at = pickInvT === invT ? { max, sum } : weigh(off, invT);
+    let logZ = max + Math.log(sum);
+    if (pickInvT !== invT) {
+      const at = weigh(off, invT); // a greedy pick: its log-prob at the sampling temperature
+      logZ = at.max + Math.log(at.sum);
+    }
     tokens[i] = pick;
-    logp[i] = (logits[off + pick] as number) * invT - at.max - Math.log(at.sum);
+    logp[i] = (logits[off + pick] as number) * invT - logZ;
   }
   return { tokens, logp };
 }

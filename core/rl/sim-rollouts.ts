@@ -140,7 +140,7 @@ export async function playGroups(
   const { pool, runner, state, groupSize, groups } = opts;
   if (groupSize < 1) throw new Error(`groupSize must be at least 1, got ${groupSize}`);
   const greedyPerGroup = opts.greedyPerGroup ?? 0;
-  if (greedyPerGroup > 0 && greedyPerGroup >= groupSize)
+  if (greedyPerGroup >= groupSize)
     throw new Error(
       `greedyPerGroup (${greedyPerGroup}) must leave sampled rollouts in a group of ${groupSize}: greedy rollouts from one state are all alike`,
     );
