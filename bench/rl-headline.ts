@@ -10,7 +10,7 @@
  *                                [--states 10] [--spread 0.025] [--sft-lr 1e-3]
  *                                [--state-sampling uniform|informative] [--rl-seed 1]
  *                                [--base-demos 100 --base-steps 8000 --base-cache bench/out/base]
- *                                [--base-tasks lift_blue_cube,...] [--text mean|positional]
+ *                                [--base-tasks lift_blue_cube,...] [--text mean|positional] [--clock]
  *                                [--demo-starts 0.5] [--demo-stride 8] [--demo-anchor 0.25]
  *                                [--rl-steps-per-demo 2] [--loss-agg rollout-mean|token-mean] [--overlap]
  *                                [--greedy-rollouts 1]
@@ -101,6 +101,8 @@ const { values: args } = parseArgs({
     'base-tasks': { type: 'string' },
     // the base's instruction encoder (TinyVlaConfig.text): mean of word embeddings, or positional
     text: { type: 'string', default: 'mean' },
+    // feed the episode clock to the policy (TinyVlaConfig.clockInput)
+    clock: { type: 'boolean', default: false },
     'demo-starts': { type: 'string', default: '0' },
     'demo-stride': { type: 'string', default: '8' },
     'demo-anchor': { type: 'string', default: '0' },
@@ -145,6 +147,7 @@ async function pretrainBase(): Promise<{ config: TinyVlaConfig; params: Map<stri
     steps: Number(args['base-steps']),
     image: side,
     text: textEncoder,
+    ...(args.clock ? { clock: true } : {}),
   });
   if (existsSync(configPath) && existsSync(recipePath) && readFileSync(recipePath, 'utf8') === recipe) {
     const config = JSON.parse(readFileSync(configPath, 'utf8')) as TinyVlaConfig;
@@ -168,7 +171,7 @@ async function pretrainBase(): Promise<{ config: TinyVlaConfig; params: Map<stri
     batchSize: 48,
     lr: 2e-3,
     valFraction: 0,
-    policyConfig: { vocab: buildVocab(words), text: textEncoder },
+    policyConfig: { vocab: buildVocab(words), text: textEncoder, clockInput: args.clock },
     checkpointDir: dir,
     onProgress: (p) => {
       if (performance.now() - last > 60_000) {
@@ -211,7 +214,9 @@ const sft = await trainSft({
   lr: Number(args['sft-lr']),
   valFraction: 0,
   labelSigma: Number(args.sigma),
-  ...(base ? { policyConfig: base.config, initialParams: base.params } : {}),
+  ...(base
+    ? { policyConfig: base.config, initialParams: base.params }
+    : { policyConfig: { clockInput: args.clock } }),
 });
 const tSft = performance.now();
 const policy = tinyVlaTokenPolicy(sft.config);

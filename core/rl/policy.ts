@@ -8,6 +8,8 @@ export interface PolicyObservation {
   state: number[];
   images: Record<string, CameraFrame>;
   instruction: string;
+  /** Env steps since the episode began (read by policies with an episode clock). */
+  step?: number;
 }
 
 /**

@@ -301,7 +301,7 @@ export class RobotRlSession {
       if (k === 0) {
         const act = await this.runner.act(
           state,
-          [{ state: tick.obs.state, images: tick.obs.images, instruction: o.instruction }],
+          [{ state: tick.obs.state, images: tick.obs.images, instruction: o.instruction, step: steps }],
           o.temperature,
         );
         decisions.push(act.decisions[0] as ChunkDecision);

@@ -107,6 +107,8 @@ interface Slot {
   decisions: ChunkDecision[];
   frames: RolloutFrame[];
   steps: number;
+  /** Demo steps played before the policy took over (the episode clock starts there). */
+  prefixSteps: number;
   maxSteps: number;
   success: boolean;
   obs: { state: number[]; images: Record<string, CameraFrame> };
@@ -228,6 +230,7 @@ export async function playGroups(
           decisions: [],
           frames: [],
           steps: 0,
+          prefixSteps: req.prefix?.length ?? 0,
           maxSteps: Math.max(1, (req.maxSteps ?? opts.maxSteps ?? meta.maxSteps) - (req.prefix?.length ?? 0)),
           success: false,
           obs: { state: [], images: {} },
@@ -249,7 +252,11 @@ export async function playGroups(
       times.envMs += performance.now() - t0;
       if (live.length === 0) return;
       t0 = performance.now();
-      const obs: PolicyObservation[] = live.map((s) => ({ ...s.obs, instruction: s.instruction }));
+      const obs: PolicyObservation[] = live.map((s) => ({
+        ...s.obs,
+        instruction: s.instruction,
+        step: s.prefixSteps + s.steps,
+      }));
       const act = await runner.act(
         state,
         obs,

@@ -45,6 +45,13 @@ export interface TinyVlaConfig {
    * `positional` projects the embeddings of all `maxTokens` positions together, which keeps it.
    */
   text?: InstructionEncoder;
+  /**
+   * Feed the episode clock (env steps since the episode began) to the policy (default false). The
+   * images alone can look alike in two phases of a task (after dropping the first cube in the bowl
+   * and while carrying it there), and a deterministic policy then cycles between them; the clock
+   * tells them apart. Models with it take a `clock` input [N, 1].
+   */
+  clockInput?: boolean;
   /** Widths: camera embedding, text/state embedding, fused context, head hidden. */
   width: { image: number; text: number; context: number; head: number };
 }

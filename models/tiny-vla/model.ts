@@ -29,6 +29,17 @@ const convsOf = (c: TinyVlaConfig) => (c.encoder === 'keypoints' ? keypointConvs
 
 const usesState = (c: TinyVlaConfig) => c.stateInput !== false;
 
+/**
+ * The clock enters as overlapping triangular bumps centred every CLOCK_SPACING env steps (an
+ * interpolated one-hot over time), clamped at the last centre: a smooth code the fusion layer can
+ * threshold anywhere, where one raw scalar would start with every unit's threshold at step 0.
+ */
+export const CLOCK_SPACING = 32;
+const CLOCK_CENTRES = 13;
+
+/** Fused embeddings beside the two cameras: text, then state and clock when the config feeds them. */
+const extraEmbeddings = (c: TinyVlaConfig) => 1 + (usesState(c) ? 1 : 0) + (c.clockInput ? 1 : 0);
+
 const he = (fanIn: number) => ({ kind: 'normal' as const, std: Math.sqrt(2 / fanIn) });
 const xavier = (fanIn: number) => ({ kind: 'normal' as const, std: Math.sqrt(1 / fanIn) });
 
@@ -59,7 +70,8 @@ function params(c: TinyVlaConfig): ParamSpec[] {
   out.push({ name: 'text.emb', shape: [c.vocab.length, TEXT_EMB], init: { kind: 'normal', std: 0.5 } });
   out.push(...linearParams('text.proj', c.text === 'positional' ? c.maxTokens * TEXT_EMB : TEXT_EMB, w.text));
   if (usesState(c)) out.push(...linearParams('state.proj', c.actionDim, w.text));
-  out.push(...linearParams('fuse', 2 * w.image + (usesState(c) ? 2 : 1) * w.text, w.context));
+  if (c.clockInput) out.push(...linearParams('clock.proj', CLOCK_CENTRES, w.text));
+  out.push(...linearParams('fuse', 2 * w.image + extraEmbeddings(c) * w.text, w.context));
   out.push(
     { name: 'fuse.ln.s', shape: [w.context], init: { kind: 'ones' } },
     { name: 'fuse.ln.b', shape: [w.context], init: { kind: 'zeros' } },
@@ -120,6 +132,18 @@ function stateEmbedding(c: TinyVlaConfig, state: Tensor, p: Record<string, Tenso
   return op.gelu(op.linear(st, p['state.proj.w']!, p['state.proj.b']));
 }
 
+/** Episode clock [N, 1] in env steps -> triangular bumps [N, CLOCK_CENTRES] -> embedding. */
+function clockEmbedding(clock: Tensor, p: Record<string, Tensor>): Tensor {
+  const g = clock.graph;
+  const t = op.clip(op.mul(clock, 1 / CLOCK_SPACING), 0, CLOCK_CENTRES - 1);
+  const centres = g.const(
+    Array.from({ length: CLOCK_CENTRES }, (_, i) => i),
+    [CLOCK_CENTRES],
+  );
+  const bumps = op.relu(op.sub(g.const(1, []), op.abs(op.sub(t, centres))));
+  return op.gelu(op.linear(bumps, p['clock.proj.w']!, p['clock.proj.b']));
+}
+
 /** Instruction tokens [N, maxTokens] -> [N, TEXT_EMB] (mean) or [N, maxTokens * TEXT_EMB] (positional); padding is zeroed. */
 function encodeInstruction(c: TinyVlaConfig, tokens: Tensor, p: Record<string, Tensor>): Tensor {
   const g = tokens.graph;
@@ -130,7 +154,8 @@ function encodeInstruction(c: TinyVlaConfig, tokens: Tensor, p: Record<string, T
 }
 
 /**
- * tiny-vla: front + wrist RGB, instruction tokens and joint state -> logits [N, chunk*dims, bins]
+ * tiny-vla: front + wrist RGB, instruction tokens, joint state (and the episode clock when the
+ * config asks) -> logits [N, chunk*dims, bins]
  * for every action token of the chunk in one forward pass.
  */
 export function tinyVla(c: TinyVlaConfig): ModelDef {
@@ -143,15 +168,17 @@ export function tinyVla(c: TinyVlaConfig): ModelDef {
       { name: 'wrist', shape: [s, s, 3], dtype: 'uint8' },
       { name: 'tokens', shape: [c.maxTokens], dtype: 'int64' },
       { name: 'state', shape: [c.actionDim], dtype: 'float32' },
+      ...(c.clockInput ? [{ name: 'clock', shape: [1], dtype: 'float32' as const }] : []),
     ],
     params: params(c),
     outputs: ['logits'],
-    forward: ({ front, wrist, tokens, state }, p) => {
+    forward: ({ front, wrist, tokens, state, clock }, p) => {
       const f = encodeCamera(c, 'front', front!, p);
       const w = encodeCamera(c, 'wrist', wrist!, p);
       const text = op.gelu(op.linear(encodeInstruction(c, tokens!, p), p['text.proj.w']!, p['text.proj.b']));
       const parts = [f, w, text];
       if (usesState(c)) parts.push(stateEmbedding(c, state!, p));
+      if (c.clockInput) parts.push(clockEmbedding(clock!, p));
       const fused = op.linear(op.concat(parts, 1), p['fuse.w']!, p['fuse.b']);
       const ctx = op.gelu(op.layerNorm(fused, p['fuse.ln.s']!, p['fuse.ln.b']!));
       // Head: context + one learned query per action token, shared MLP -> bins.

@@ -15,6 +15,8 @@ export interface VlaObservation {
   /** Joint state in robot units (degrees; gripper 0-100), config.actionDim values. */
   state: readonly number[];
   instruction: string;
+  /** Env steps since the episode began (the clock; needed by policies with `clockInput`). */
+  step?: number;
 }
 
 /** Nearest-neighbour resize of an RGB uint8 HWC image. */
@@ -52,6 +54,7 @@ export function encodeObservations(
   const wrist = new Uint8Array(n * px);
   const tokens = new BigInt64Array(n * cfg.maxTokens);
   const state = new Float32Array(n * cfg.actionDim);
+  const clock = new Float32Array(n);
   obs.forEach((o, i) => {
     for (const [name, img] of [
       ['front', o.front],
@@ -73,6 +76,13 @@ export function encodeObservations(
       tokens[i * cfg.maxTokens + k] = BigInt(t);
     });
     state.set(o.state, i * cfg.actionDim);
+    if (cfg.clockInput) {
+      if (o.step === undefined || !Number.isFinite(o.step) || o.step < 0)
+        throw new Error(
+          `observation ${i}: this policy reads the episode clock; give the env steps since the episode began as "step" (got ${o.step})`,
+        );
+      clock[i] = o.step;
+    }
   });
   const s = cfg.imageSize;
   return {
@@ -80,6 +90,7 @@ export function encodeObservations(
     wrist: { dtype: 'uint8', shape: [n, s, s, 3], data: wrist },
     tokens: { dtype: 'int64', shape: [n, cfg.maxTokens], data: tokens },
     state: { dtype: 'float32', shape: [n, cfg.actionDim], data: state },
+    ...(cfg.clockInput ? { clock: { dtype: 'float32' as const, shape: [n, 1], data: clock } } : {}),
   };
 }
 
@@ -185,6 +196,7 @@ export function exportTinyVla(
       state: config.stateNames,
       action: config.actionNames,
       images: ['observation.images.front', 'observation.images.wrist'],
+      ...(config.clockInput ? { clock: 'env steps since the episode began (frame_index)' } : {}),
     },
     vocab: config.vocab,
     action: {

@@ -206,4 +206,28 @@ describe('tiny-vla', () => {
     }
     expect(() => tinyVla({ ...cfg, text: 'bag' as never })).toThrow(/text must be "mean" or "positional"/);
   });
+
+  it('reads the episode clock when asked: logits change with the step, exports keep it, a missing step is refused', async () => {
+    expect(tinyVla(cfg).inputs.map((i) => i.name)).not.toContain('clock');
+    const c = { ...cfg, imageSize: 16, clockInput: true };
+    const params = initParams(tinyVla(c), 3);
+    const px = 16 * 16 * 3;
+    const obs = {
+      ...randomObs(1, 6)[0]!,
+      front: new Uint8Array(px).fill(90),
+      wrist: new Uint8Array(px).fill(30),
+    };
+    const live = await TinyVlaPolicy.fromParams(c, params, 1);
+    const gap = (a: Float32Array, b: Float32Array) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!)));
+    const at = (step: number) => live.logits([{ ...obs, step }]);
+    expect(gap(await at(0), await at(64))).toBeGreaterThan(1e-4);
+    // beyond the last bump the clock saturates
+    expect(gap(await at(1000), await at(2000))).toBeLessThan(1e-6);
+    await expect(live.logits([obs])).rejects.toThrow(/reads the episode clock; give the env steps/);
+    const { onnxPath } = exportTinyVla(c, params, join(dir, 'clock-policy'));
+    onnxCheck(onnxPath);
+    const loaded = await TinyVlaPolicy.load(onnxPath, 1);
+    expect(gap(await loaded.logits([{ ...obs, step: 40 }]), await at(40))).toBeLessThan(1e-5);
+    await Promise.all([live.release(), loaded.release()]);
+  });
 });

@@ -136,14 +136,22 @@ describe('simulator rollouts', () => {
     expect([...pool.imageModes]).toEqual(['last']);
   });
 
-  it('starts a group after a replayed prefix, whose steps count against the step limit', async () => {
+  it('starts a group after a replayed prefix, whose steps count against the step limit and the clock', async () => {
     const pool = new FakePool(['A', 'A', 'A', 'A'], () => -1);
-    const runner = new PolicyRunner(policy, 1);
+    const clocks: (number | undefined)[] = [];
+    const watched = {
+      ...policy,
+      encode: (obs: Parameters<typeof policy.encode>[0]) => {
+        clocks.push(...obs.map((o) => o.step));
+        return policy.encode(obs);
+      },
+    };
+    const runner = new PolicyRunner(watched, 1);
     const prefix = Array.from({ length: 14 }, () => [0, 0, 0, 0, 0, 50]);
     const res = await playGroups({
       pool,
       runner,
-      state: { policy, params: initParams(policy.model, 0), version: 0 },
+      state: { policy: watched, params: initParams(policy.model, 0), version: 0 },
       groups: [{ task: 'A', seed: 5, prefix }],
       groupSize: 4,
       temperature: 1,
@@ -155,6 +163,8 @@ describe('simulator rollouts', () => {
     expect(g.id).toMatch(/-A-5@14$/);
     // 20 steps in all: 14 replayed, 6 left for the policy (chunks of 4 -> 2 decisions)
     expect(g.rollouts.map((r) => [r.finishStep, r.decisions.length])).toEqual(Array(4).fill([6, 2]));
+    // the policy's clock counts the replayed steps: decisions at steps 14 and 18 of the episode
+    expect(clocks.sort((x, y) => x! - y!)).toEqual([...Array(4).fill(14), ...Array(4).fill(18)]);
   });
 
   it("ends a group at its own step limit, below the task's", async () => {

@@ -45,6 +45,7 @@ export async function samplesFromDataset(root: string, options: SampleOptions = 
         wrist: square(wrist[t]!, options.imageSize),
         state: [...data.state[t]!],
         instruction: reader.tasks[data.taskIndex[t] ?? 0] ?? e.tasks[0] ?? '',
+        step: t,
         actionChunk,
       });
     }

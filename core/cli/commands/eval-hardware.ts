@@ -102,6 +102,7 @@ export async function evalOnHardware(opts: HardwareEvalFlags): Promise<void> {
       const driving = (async () => {
         let chunk: number[][] = [];
         let k = 0;
+        let step = 0;
         while (verdict === null) {
           if (k >= chunk.length) {
             const o = latest;
@@ -110,13 +111,14 @@ export async function evalOnHardware(opts: HardwareEvalFlags): Promise<void> {
               return resizeRgb(f.data, f.width, f.height, side, side);
             };
             const act = await policy.act([
-              { front: img('front'), wrist: img('wrist'), state: o.state, instruction: task },
+              { front: img('front'), wrist: img('wrist'), state: o.state, instruction: task, step },
             ]);
             chunk = act.actions[0] ?? [];
             k = 0;
           }
           const goal = chunk[k++];
           if (goal && verdict === null) loop.setGoal(goal, true);
+          step++;
           await sleep(1000 / loop.options.hz);
         }
       })().catch((err: unknown) => {

@@ -34,6 +34,7 @@ export function tinyVlaTokenPolicy(config: TinyVlaConfig): TokenPolicy {
           wrist: cameraImage(o.images.wrist, 'wrist', config.imageSize),
           state: o.state,
           instruction: o.instruction,
+          step: o.step,
         })),
       ),
     decode: (tokens) => detokenizeActions(tokens, config),

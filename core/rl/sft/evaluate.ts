@@ -28,11 +28,11 @@ export interface EvaluateOptions {
   layoutSpread?: number;
 }
 
-function toObservation(obs: EnvObservation, instruction: string) {
+function toObservation(obs: EnvObservation, instruction: string, step: number) {
   const front = obs.images.front;
   const wrist = obs.images.wrist;
   if (!front || !wrist) throw new Error('evaluatePolicy: the simulator returned no front/wrist images');
-  return { front: front.data, wrist: wrist.data, state: obs.state, instruction };
+  return { front: front.data, wrist: wrist.data, state: obs.state, instruction, step };
 }
 
 /**
@@ -72,7 +72,7 @@ export async function evaluatePolicy(
         let steps = 0;
         let success = false;
         while (steps < cap && !success) {
-          const act = await policy.act([toObservation(obs, env.instruction)], {
+          const act = await policy.act([toObservation(obs, env.instruction, steps)], {
             temperature: opts.temperature ?? 0,
             rand: opts.rand,
             greedy: opts.greedy,

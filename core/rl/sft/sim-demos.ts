@@ -46,6 +46,7 @@ export async function expertDemoSamples(
           wrist: frameBytes(f.obs, 'wrist'),
           state: [...f.obs.state],
           instruction: env.instruction,
+          step: t,
           actionChunk: next,
         });
       });

@@ -73,6 +73,7 @@ class BatchPacker {
   private readonly wrist: Uint8Array;
   private readonly tokens: BigInt64Array;
   private readonly state: Float32Array;
+  private readonly clock: Float32Array;
   private readonly actions: BigInt64Array;
 
   constructor(
@@ -82,12 +83,14 @@ class BatchPacker {
     readonly batch: number,
     private readonly shift = 0,
     private readonly rand: () => number = Math.random,
+    private readonly clockJitter = 0,
   ) {
     const px = cfg.imageSize * cfg.imageSize * 3;
     this.front = new Uint8Array(batch * px);
     this.wrist = new Uint8Array(batch * px);
     this.tokens = new BigInt64Array(batch * cfg.maxTokens);
     this.state = new Float32Array(batch * cfg.actionDim);
+    this.clock = new Float32Array(batch);
     this.actions = new BigInt64Array(batch * cfg.chunk * cfg.actionDim);
   }
 
@@ -123,6 +126,7 @@ class BatchPacker {
       this.putImage(this.front, s.front, b * px);
       this.putImage(this.wrist, s.wrist, b * px);
       this.state.set(s.state, b * c.actionDim);
+      if (c.clockInput) this.clock[b] = this.clockOf(s, idx);
       for (let k = 0; k < c.maxTokens; k++) this.tokens[b * c.maxTokens + k] = BigInt(e.tokens[k] as number);
       for (let k = 0; k < per; k++) this.actions[b * per + k] = BigInt(e.actions[k] as number);
     });
@@ -133,7 +137,17 @@ class BatchPacker {
       tokens: { dtype: 'int64', shape: [n, c.maxTokens], data: this.tokens },
       state: { dtype: 'float32', shape: [n, c.actionDim], data: this.state },
       actions: { dtype: 'int64', shape: [n, per], data: this.actions },
+      ...(c.clockInput ? { clock: { dtype: 'float32' as const, shape: [n, 1], data: this.clock } } : {}),
     };
+  }
+
+  private clockOf(s: SftSample, idx: number): number {
+    if (s.step === undefined)
+      throw new Error(
+        `sample ${idx} has no frame index ("step"), and this policy reads the episode clock; build the samples with expertDemoSamples or samplesFromDataset`,
+      );
+    const dt = Math.round((2 * this.rand() - 1) * this.clockJitter);
+    return Math.max(0, s.step + dt);
   }
 }
 
@@ -181,7 +195,7 @@ export async function trainSft(opts: SftOptions): Promise<SftResult> {
   }));
   const shift = opts.augmentShift ?? Math.floor(cfg.imageSize / 16);
   const labelSigma = opts.labelSigma ?? 2;
-  const packer = new BatchPacker(cfg, opts.samples, enc, batch, shift, rand);
+  const packer = new BatchPacker(cfg, opts.samples, enc, batch, shift, rand, opts.clockJitter ?? cfg.chunk);
   const evalPacker = new BatchPacker(cfg, opts.samples, enc, batch);
   const trainer = await Trainer.create({
     model: tinyVla(cfg),

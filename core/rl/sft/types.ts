@@ -7,6 +7,8 @@ export interface SftSample {
   wrist: Uint8Array;
   state: number[];
   instruction: string;
+  /** Frame index in its episode (the clock of policies with `clockInput`). */
+  step?: number;
   /** [chunk][actionDim] joint targets in robot units. */
   actionChunk: number[][];
 }
@@ -48,6 +50,12 @@ export interface SftOptions {
   evalEvery?: number;
   /** Random image shift augmentation in pixels (edge-replicated), per sample and camera. Default imageSize / 16; 0 disables. */
   augmentShift?: number;
+  /**
+   * Random shift of the episode clock in env steps, per sample (policies with `clockInput`).
+   * Default the chunk length: the policy reads the phase from the clock without tying each action
+   * to one exact step of the demos.
+   */
+  clockJitter?: number;
   seed?: number;
   threads?: number;
   onProgress?: (p: SftProgress) => void;
