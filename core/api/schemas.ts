@@ -491,6 +491,8 @@ export const commandSchemas = {
         labelSigma: z.number().min(0).max(16).optional(),
         /** Instruction encoder: 'mean' (default) ignores word order, 'positional' keeps it (which cube goes on which). */
         text: z.enum(INSTRUCTION_ENCODERS).optional(),
+        /** Feed the policy the episode clock (steps since the episode began): tells apart phases that look alike. */
+        clock: z.boolean().optional(),
       })
       .strict(),
     result: z.object({ jobId: z.string() }),

@@ -99,7 +99,7 @@ export class TrainingService {
             batchSize: args.batchSize,
             lr: args.lr,
             labelSigma: args.labelSigma,
-            ...(args.text ? { policyConfig: { text: args.text } } : {}),
+            policyConfig: { text: args.text, clockInput: args.clock },
             checkpointDir: join(dir, 'checkpoints'),
             exportPath: join(dir, 'policy'),
           },

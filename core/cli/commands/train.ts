@@ -25,6 +25,7 @@ export function trainCommands(cli: Command): void {
         .choices(INSTRUCTION_ENCODERS)
         .default('mean'),
     )
+    .option('--clock', 'feed the policy the episode clock (tells apart task phases that look alike)', false)
     .action(
       async (opts: {
         dataset: string;
@@ -34,6 +35,7 @@ export function trainCommands(cli: Command): void {
         lr: number;
         imageSize: number;
         text: InstructionEncoder;
+        clock: boolean;
       }) => {
         const root = resolve(opts.dataset);
         if (!existsSync(join(root, 'meta', 'info.json'))) {
@@ -62,7 +64,7 @@ export function trainCommands(cli: Command): void {
           steps: opts.steps,
           batchSize: opts.batchSize,
           lr: opts.lr,
-          policyConfig: { text: opts.text },
+          policyConfig: { text: opts.text, clockInput: opts.clock },
           checkpointDir: join(out, 'checkpoints'),
           exportPath: join(out, 'policy'),
           signal: interruptSignal(),

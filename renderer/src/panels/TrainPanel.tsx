@@ -33,6 +33,10 @@ const INSTRUCTION_ENCODER_CHOICES: readonly (readonly [InstructionEncoder, strin
   ['mean', 'Bag of words (order ignored)'],
   ['positional', 'Word order kept (red on blue ≠ blue on red)'],
 ];
+const CLOCK_CHOICES = [
+  [0, 'Images only'],
+  [1, 'Images + episode clock (tells look-alike phases apart)'],
+] as const;
 const stamp = () => new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
 
 /** SFT on recorded demos, live loss curves, and each run's success in the simulator. */
@@ -48,6 +52,7 @@ export function TrainPanel() {
   const [imageSize, setImageSize] = useState(0);
   const [labelSigma, setLabelSigma] = useState(2);
   const [text, setText] = useState<InstructionEncoder>('mean');
+  const [clock, setClock] = useState(0);
   const [episodes, setEpisodes] = useState(10);
   const [selected, setSelected] = useState<string | null>(null);
   const [points, setPoints] = useState<Point[]>([]);
@@ -118,6 +123,7 @@ export function TrainPanel() {
         lr,
         labelSigma,
         text,
+        clock: clock === 1,
         ...(imageSize ? { imageSize } : {}),
       });
       setSelected(null);
@@ -185,6 +191,12 @@ export function TrainPanel() {
             value={text}
             choices={INSTRUCTION_ENCODER_CHOICES}
             onChange={setText}
+          />
+          <NumberChoiceField
+            label="Policy inputs"
+            value={clock}
+            choices={CLOCK_CHOICES}
+            onChange={setClock}
           />
           <div className="buttons">
             <button type="button" className="primary" disabled={!dataset} onClick={() => void start()}>
