@@ -1,9 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordExpertDemos } from '../../core/api/jobs/expert-demos';
-import { readRun } from '../../core/api/training/runs';
+import { readRun, runDir } from '../../core/api/training/runs';
 import { type AppInBrowser, openApp, screenshot } from './harness';
 
 const home = mkdtempSync(join(tmpdir(), 'pushcut-train-'));
@@ -34,6 +34,8 @@ it('trains SFT from the Train panel with a live loss curve, then RL from it; bot
   await ui.page.getByLabel('Policy image size').selectOption('32');
   await ui.page.getByLabel('Action targets').selectOption('0');
   await ui.page.getByLabel('Instruction encoder').selectOption('positional');
+  // a clock policy: evaluation and RL below fail unless every observation carries its step
+  await ui.page.getByLabel('Policy inputs').selectOption('1');
   await ui.page.getByRole('button', { name: 'Start SFT' }).click();
   await ui.page.getByTestId('loss-chart').waitFor({ timeout: 120_000 });
   await expect
@@ -42,8 +44,10 @@ it('trains SFT from the Train panel with a live loss curve, then RL from it; bot
   await screenshot(ui.page, 'train-sft');
   const run = readRun('first-sft');
   expect(run?.state).toBe('done');
-  expect(run?.config).toMatchObject({ imageSize: 32, labelSigma: 0, text: 'positional' });
+  expect(run?.config).toMatchObject({ imageSize: 32, labelSigma: 0, text: 'positional', clock: true });
   expect(Number(run?.result?.finalLoss)).toBeLessThan(Number(run?.result?.firstLoss));
+  const sidecar = JSON.parse(readFileSync(join(runDir('first-sft'), 'policy.json'), 'utf8'));
+  expect(sidecar.inputs.map((i: { name: string }) => i.name)).toContain('clock');
 
   // Evaluate it: greedy episodes in the simulator, each task's row saying how far episodes got.
   const row = ui.page.getByRole('row').filter({ hasText: 'first-sft' });
