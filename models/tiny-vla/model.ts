@@ -34,7 +34,7 @@ const usesState = (c: TinyVlaConfig) => c.stateInput !== false;
  * interpolated one-hot over time), clamped at the last centre: a smooth code the fusion layer can
  * threshold anywhere, where one raw scalar would start with every unit's threshold at step 0.
  */
-export const CLOCK_SPACING = 32;
+const CLOCK_SPACING = 32;
 const CLOCK_CENTRES = 13;
 
 /** Fused embeddings beside the two cameras: text, then state and clock when the config feeds them. */
