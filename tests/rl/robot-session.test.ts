@@ -29,13 +29,21 @@ describe('RL session on a robot', () => {
       watchdogMs: 500,
     });
     loop.start((await robot.observe()).state);
-    const policy = stateMlpPolicy({
+    const plain = stateMlpPolicy({
       instructions: ['wave hello'],
       actionLow: [-30, -30, -30, -30, -30, 0],
       actionHigh: [30, 30, 30, 30, 30, 100],
       bins: 16,
       hidden: 16,
     });
+    const clocks: (number | undefined)[] = [];
+    const policy = {
+      ...plain,
+      encode: (obs: Parameters<typeof plain.encode>[0]) => {
+        clocks.push(...obs.map((o) => o.step));
+        return plain.encode(obs);
+      },
+    };
     const rec = await RecordingSession.open({ root: join(root, 'dataset'), robot: robot.features, fps: 25 });
     const recorder = new DatasetRolloutRecorder(rec, ['front']);
     const events: RobotSessionEvent[] = [];
@@ -96,6 +104,10 @@ describe('RL session on a robot', () => {
     expect(ended[1]?.interventionSteps).toBeGreaterThan(0);
     expect(ended[1]?.interventionSteps).toBeLessThan(ended[1]?.steps ?? 0);
     expect(ended[2]?.steps).toBe(10); // 0.4 s at 25 fps
+    // the policy's clock: each decision at a multiple of the chunk, from 0 in every episode
+    expect(clocks.filter((c) => c === 0).length).toBeGreaterThanOrEqual(4);
+    expect(clocks.every((c) => c !== undefined && c % plain.chunk === 0 && c < 10)).toBe(true);
+    expect(Math.max(...(clocks as number[]))).toBeGreaterThan(0);
 
     const types = events.map((e) => e.type);
     expect(types).toContain('group-complete');
