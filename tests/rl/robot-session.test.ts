@@ -11,6 +11,7 @@ import { DatasetRolloutRecorder } from '../../core/rl/recorder';
 import { HumanLabelReward, SuccessDetector } from '../../core/rl/reward';
 import { RobotRlSession, type RobotSessionEvent } from '../../core/rl/robot-session';
 import { FirstOrderRobot } from '../helpers/first-order-robot';
+import { watchClocks } from './helpers/clock-watch';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -36,14 +37,7 @@ describe('RL session on a robot', () => {
       bins: 16,
       hidden: 16,
     });
-    const clocks: (number | undefined)[] = [];
-    const policy = {
-      ...plain,
-      encode: (obs: Parameters<typeof plain.encode>[0]) => {
-        clocks.push(...obs.map((o) => o.step));
-        return plain.encode(obs);
-      },
-    };
+    const { policy, clocks } = watchClocks(plain);
     const rec = await RecordingSession.open({ root: join(root, 'dataset'), robot: robot.features, fps: 25 });
     const recorder = new DatasetRolloutRecorder(rec, ['front']);
     const events: RobotSessionEvent[] = [];

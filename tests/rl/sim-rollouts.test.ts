@@ -7,6 +7,7 @@ import { PolicyRunner } from '../../core/rl/policy-runner';
 import { type EnvPool, playGroups, type SimRolloutOptions } from '../../core/rl/sim-rollouts';
 import type { ChunkImages, ChunkStep } from '../../core/sim/chunk';
 import type { EnvMeta } from '../../core/sim/vector/protocol';
+import { watchClocks } from './helpers/clock-watch';
 
 /** A fake pool (unit test): env i succeeds after `succeedAt(task, seed, i)` steps, else never. */
 class FakePool implements EnvPool {
@@ -138,14 +139,7 @@ describe('simulator rollouts', () => {
 
   it('starts a group after a replayed prefix, whose steps count against the step limit and the clock', async () => {
     const pool = new FakePool(['A', 'A', 'A', 'A'], () => -1);
-    const clocks: (number | undefined)[] = [];
-    const watched = {
-      ...policy,
-      encode: (obs: Parameters<typeof policy.encode>[0]) => {
-        clocks.push(...obs.map((o) => o.step));
-        return policy.encode(obs);
-      },
-    };
+    const { policy: watched, clocks } = watchClocks(policy);
     const runner = new PolicyRunner(watched, 1);
     const prefix = Array.from({ length: 14 }, () => [0, 0, 0, 0, 0, 50]);
     const res = await playGroups({
