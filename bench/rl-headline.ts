@@ -13,7 +13,7 @@
  *                                [--base-tasks lift_blue_cube,...] [--text mean|positional] [--clock]
  *                                [--demo-starts 0.5] [--demo-stride 8] [--demo-anchor 0.25]
  *                                [--rl-steps-per-demo 2] [--loss-agg rollout-mean|token-mean] [--overlap]
- *                                [--greedy-rollouts 1]
+ *                                [--greedy-rollouts 1] [--eval-every 20]
  *
  * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
  * initial states (seeds 0..K-1; the demo is seed 0), RL samples its groups from that bank and the
@@ -37,6 +37,8 @@
  * over each rollout's tokens, then over rollouts (core/rl/grpo/batch.ts).
  * `--overlap` trains in a worker thread while the next batch is collected (RlJobConfig.overlap).
  * `--greedy-rollouts N` decodes N rollouts of each group greedily (RlJobConfig.greedyPerGroup).
+ * `--eval-every N` (with `--states`) evaluates greedily on the bank every N updates, inside the time
+ * budget, and also scores the best of those checkpoints (RlJobResult.best), as the app exports it.
  * `--base-cache DIR` keeps that base (latest.ckpt, config.json, recipe.json) and reuses it on the next
  * run with the same base tasks, demos, steps, image size and instruction encoder.
  */
@@ -57,7 +59,7 @@ import { PolicyRunner } from '../core/rl/policy-runner';
 import { paramsFromCheckpoint } from '../core/rl/policy-spec';
 import { analyzeEpisodes } from '../core/rl/pushcut';
 import { DatasetRolloutRecorder } from '../core/rl/recorder';
-import { runRlJob } from '../core/rl/rl-job';
+import { bestCheckpoint, runRlJob } from '../core/rl/rl-job';
 import type { SftSample } from '../core/rl/sft';
 import { trainSft } from '../core/rl/sft';
 import { expertDemoSamples } from '../core/rl/sft/sim-demos';
@@ -110,6 +112,7 @@ const { values: args } = parseArgs({
     'loss-agg': { type: 'string', default: 'rollout-mean' },
     overlap: { type: 'boolean', default: false },
     'greedy-rollouts': { type: 'string', default: '0' },
+    'eval-every': { type: 'string', default: '0' },
   },
 });
 // refuse a bad choice before minutes of base pretraining, not after
@@ -276,9 +279,12 @@ const rolloutSession = await RecordingSession.open({
   fps: 30,
   robot: { joints: [...SO101_JOINTS], cameras: [], robotType: 'so101_sim' },
 });
+const rlDir = mkdtempSync(join(tmpdir(), 'pushcut-rl-headline-'));
+const evalEvery = bank ? Number(args['eval-every']) : 0;
 const rl = await runRlJob({
   recorder: new DatasetRolloutRecorder(rolloutSession, []),
-  runDir: mkdtempSync(join(tmpdir(), 'pushcut-rl-headline-')),
+  runDir: rlDir,
+  ...(evalEvery > 0 ? { evalSeeds: bankSeeds, evalEvery } : {}),
   tasks,
   policy,
   initialParams: sft.params,
@@ -320,12 +326,21 @@ const rl = await runRlJob({
       console.error(
         `update ${e.update} ${secs(performance.now() - t0)}s kept ${e.groupsKept} dropped ${e.groupsDropped} ${s} clip ${e.metrics?.clipFrac.toFixed(3)} ent ${e.metrics?.entropy.toFixed(2)} |logr| ${e.metrics?.absLogRatio.toFixed(3)} |g| ${e.metrics?.gradNorm.toFixed(2)}${e.demoStarts ? ` starts ${JSON.stringify(e.demoStarts)}` : ''}`,
       );
+    } else if (e.type === 'eval') {
+      console.error(
+        `eval after ${e.policyVersion} updates: bank ${(e.average * 100).toFixed(1)}%${e.best ? ' (best so far)' : ''}`,
+      );
     } else if (e.type === 'stalled') console.error(e.message);
   },
 });
 const tRl = performance.now();
 await rolloutSession.close();
 const after = await score(rl.params);
+// the best periodic evaluation's weights, when it was not the last update
+const best =
+  rl.best && rl.best.policyVersion !== rl.policyVersion
+    ? { ...rl.best, scores: await score(paramsFromCheckpoint(tinyVla(sft.config), bestCheckpoint(rlDir))) }
+    : null;
 const tEnd = performance.now();
 await pool.close();
 
@@ -345,22 +360,30 @@ function table(title: string, b: Record<string, number>, a: Record<string, numbe
   const y = avg(a) * 100;
   console.log(`| **average** | ${x.toFixed(1)}% | ${y.toFixed(1)}% | ${signed(y - x, 1)} |`);
 }
-for (const greedy of GREEDY_DECODINGS) {
-  const decoding =
-    greedy === 'median' ? 'median-bin decoding, the default' : 'argmax decoding, as SimpleVLA-RL';
-  const [b, a] = [before[greedy], after[greedy]];
-  if (b.bank && a.bank)
+function tables(a: Scores, which: string) {
+  for (const greedy of GREEDY_DECODINGS) {
+    const decoding =
+      greedy === 'median' ? 'median-bin decoding, the default' : 'argmax decoding, as SimpleVLA-RL';
+    const [b, x] = [before[greedy], a[greedy]];
+    if (b.bank && x.bank)
+      table(
+        `${which}: greedy success (${decoding}) on the ${bank} training initial states per task (LIBERO protocol)`,
+        b.bank,
+        x.bank,
+      );
     table(
-      `Greedy success (${decoding}) on the ${bank} training initial states per task (LIBERO protocol)`,
-      b.bank,
-      a.bank,
+      `${which}: greedy success (${decoding}) over ${unseenSeeds.length} unseen initial states per task`,
+      b.unseen,
+      x.unseen,
     );
-  table(
-    `Greedy success (${decoding}) over ${unseenSeeds.length} unseen initial states per task`,
-    b.unseen,
-    a.unseen,
-  );
+  }
 }
+tables(after, 'Last update');
+if (best)
+  tables(
+    best.scores,
+    `Best checkpoint (update ${best.policyVersion}; ${(best.average * 100).toFixed(1)}% on the bank when the run evaluated it)`,
+  );
 console.log(
   `\nRL updates: ${updates} (${rl.reason}). Wall clock: ${base ? `base pretraining ${secs(tBase - t0)}s, ` : ''}demos ${secs(tDemos - tBase)}s, SFT ${secs(tSft - tDemos)}s (${sft.steps} steps), eval ${secs(tEval0 - tSft)}s, RL ${secs(tRl - tEval0)}s, final eval ${secs(tEnd - tRl)}s, total ${secs(tEnd - t0)}s`,
 );

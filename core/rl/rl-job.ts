@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadCheckpoint } from '../nn/checkpoint';
 import type { ParamValues } from '../nn/model';
 import type { TrainingRow } from './grpo/batch';
 import {
@@ -113,7 +114,14 @@ export type RlEvent =
       /** With demoStarts: each task's current start step in its demo (0 = from the beginning). */
       demoStarts?: Record<string, number>;
     }
-  | { type: 'eval'; policyVersion: number; successByTask: Record<string, number>; average: number }
+  | {
+      type: 'eval';
+      policyVersion: number;
+      successByTask: Record<string, number>;
+      average: number;
+      /** This evaluation is the best so far; its weights are now in `bestCheckpoint(runDir)`. */
+      best: boolean;
+    }
   | { type: 'stalled'; update: number; message: string }
   | { type: 'checkpoint'; path: string; policyVersion: number }
   | { type: 'done'; reason: 'completed' | 'cancelled' | 'converged' | 'stalled'; policyVersion: number };
@@ -125,7 +133,15 @@ export interface RlJobResult {
   /** Greedy success per task: first and last evaluation (when evalSeeds were given). */
   evalBefore?: Record<string, number>;
   evalAfter?: Record<string, number>;
+  /** The best greedy evaluation of the run (ties go to the later one), whose weights are in best.ckpt. */
+  best?: BestEval;
   message?: string;
+}
+
+export interface BestEval {
+  policyVersion: number;
+  average: number;
+  successByTask: Record<string, number>;
 }
 
 export const RL_SIM_DEFAULTS = {
@@ -140,6 +156,16 @@ const rates = (counts: Record<string, { success: number; total: number }>): Reco
   Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v.success / Math.max(1, v.total)]));
 
 export const latestCheckpoint = (runDir: string) => join(runDir, 'checkpoints', 'latest.ckpt');
+/**
+ * The weights of the run's best greedy evaluation (with evalSeeds). RL can lose success late in a
+ * run (a policy that sharpens on one task forgets another), so the app exports these, not the last.
+ */
+export const bestCheckpoint = (runDir: string) => join(runDir, 'checkpoints', 'best.ckpt');
+
+function readBest(runDir: string): BestEval | undefined {
+  const path = bestCheckpoint(runDir);
+  return existsSync(path) ? (loadCheckpoint(path).meta.best as BestEval | undefined) : undefined;
+}
 
 /** A small deterministic stream (mulberry32) whose state survives a checkpoint. */
 class Stream {
@@ -181,6 +207,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   const curriculum = cfg.demoStarts ? new DemoStartCurriculum(cfg.demoStarts.demos, cfg.demoStarts) : null;
   let done = 0;
   let resumedFrom: number | null = null;
+  let best: BestEval | undefined;
   const ckptPath = latestCheckpoint(cfg.runDir);
   if (existsSync(ckptPath)) {
     const meta = await updater.restore(ckptPath);
@@ -189,6 +216,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     states.restore(meta.stateStats);
     curriculum?.restore(meta.demoStarts);
     resumedFrom = done;
+    best = readBest(cfg.runDir);
   } else {
     writeFileSync(
       join(cfg.runDir, 'run.json'),
@@ -244,12 +272,13 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
       out[task] = all.filter((p) => p.success).length / Math.max(1, all.length);
     }
     const values = Object.values(out);
-    emit({
-      type: 'eval',
-      policyVersion: done,
-      successByTask: out,
-      average: values.reduce((a, b) => a + b, 0) / Math.max(1, values.length),
-    });
+    const average = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+    const isBest = !best || average >= best.average;
+    if (isBest) {
+      best = { policyVersion: done, average, successByTask: out };
+      await updater.save(bestCheckpoint(cfg.runDir), { updates: done, tasks: cfg.tasks, best });
+    }
+    emit({ type: 'eval', policyVersion: done, successByTask: out, average, best: isBest });
     return out;
   };
 
@@ -444,5 +473,12 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   }
   const params = new Map(updater.params);
   emit({ type: 'done', reason, policyVersion: done });
-  return { ...result, reason, policyVersion: done, params, ...(message ? { message } : {}) };
+  return {
+    ...result,
+    reason,
+    policyVersion: done,
+    params,
+    ...(best ? { best } : {}),
+    ...(message ? { message } : {}),
+  };
 }

@@ -1,7 +1,7 @@
 import type { StateSampling } from './grpo/state-sampler';
 import type { GrpoUpdateConfig } from './grpo/update';
 import type { PolicySpec } from './policy-spec';
-import type { RlEvent } from './rl-job';
+import type { BestEval, RlEvent } from './rl-job';
 
 /** Everything an RL job in a worker thread needs, as plain data. */
 export interface RlWorkerSpec {
@@ -43,6 +43,7 @@ export type RlWorkerMessage =
       policyVersion: number;
       evalBefore?: Record<string, number>;
       evalAfter?: Record<string, number>;
+      best?: BestEval;
       message?: string;
     }
   | { type: 'error'; message: string };

@@ -60,6 +60,7 @@ async function main(): Promise<void> {
       policyVersion: res.policyVersion,
       evalBefore: res.evalBefore,
       evalAfter: res.evalAfter,
+      best: res.best,
       message: res.message,
     });
   } finally {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -88,7 +88,7 @@ it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is 
     updates: 1,
     groupSize: 2,
     groupsPerBatch: 1,
-    evalEpisodes: 0,
+    evalEpisodes: 1,
     states: 3,
     stateSampling: 'informative',
     layoutSpread: 0.025,
@@ -98,6 +98,9 @@ it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is 
   const run = (await studio.invoke('runs.list', {})).find((r) => r.name === 'rl1');
   expect(run).toMatchObject({ kind: 'rl', from: 'r1', dataset: 'rl1-rollouts' });
   expect(String(run?.result?.policy)).toMatch(/rl1\/policy\.onnx$/);
+  // greedy evaluations before and after the update; the exported policy is the best one's weights
+  expect(run?.result?.best).toMatchObject({ policyVersion: expect.any(Number), average: expect.any(Number) });
+  expect(existsSync(join(home, 'runs', 'rl1', 'rl', 'checkpoints', 'best.ckpt'))).toBe(true);
   const rollouts = await studio.invoke('episodes.list', { dataset: 'rl1-rollouts', filter: {} });
   expect(rollouts.length).toBeGreaterThanOrEqual(2);
   expect(rollouts.every((e) => e.source === 'rollout')).toBe(true);

@@ -8,7 +8,8 @@ import { behaviourClone } from '../../core/rl/policies/behaviour-cloning';
 import { stateMlpPolicy } from '../../core/rl/policies/state-mlp';
 import type { PolicyState, TokenPolicy } from '../../core/rl/policy';
 import { PolicyRunner } from '../../core/rl/policy-runner';
-import { latestCheckpoint, type RlEvent, runRlJob } from '../../core/rl/rl-job';
+import { paramsFromCheckpoint } from '../../core/rl/policy-spec';
+import { bestCheckpoint, latestCheckpoint, type RlEvent, runRlJob } from '../../core/rl/rl-job';
 import { playGroups } from '../../core/rl/sim-rollouts';
 import { createTaskEnv } from '../../core/sim/env';
 import { runExpertEpisode } from '../../core/sim/experts';
@@ -20,6 +21,9 @@ const dirs: string[] = [];
 let pool: LocalEnvPool;
 let policy: TokenPolicy;
 let sft: Map<string, Float32Array>;
+/** The policy after this many steps of behaviour cloning on the one demo. */
+let cloned: (steps: number) => Promise<Map<string, Float32Array>>;
+const BC_STEPS_STRONG = 65;
 
 beforeAll(async () => {
   const env = await createTaskEnv({ task: TASK, cameras: false });
@@ -35,11 +39,13 @@ beforeAll(async () => {
     bins: 64,
     hidden: 64,
   });
-  sft = await behaviourClone(
-    policy,
-    [{ instruction: env.instruction, observations: demo.frames.map((f) => f.obs), actions }],
-    { steps: 50, actionLow: lo, actionHigh: hi, lr: 1e-3, threads: 1 },
-  );
+  cloned = (steps) =>
+    behaviourClone(
+      policy,
+      [{ instruction: env.instruction, observations: demo.frames.map((f) => f.obs), actions }],
+      { steps, actionLow: lo, actionHigh: hi, lr: 1e-3, threads: 1 },
+    );
+  sft = await cloned(50);
   pool = await LocalEnvPool.create({ tasks: Array(8).fill(TASK) });
 }, 60_000);
 
@@ -53,6 +59,23 @@ const tempDir = () => {
   dirs.push(d);
   return d;
 };
+
+const EVAL_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7];
+
+async function greedySuccess(params: Map<string, Float32Array>): Promise<number> {
+  const runner = new PolicyRunner(policy, 1);
+  const res = await playGroups({
+    pool,
+    runner,
+    state: { policy, params, version: 0 },
+    groups: EVAL_SEEDS.map((seed) => ({ task: TASK, seed })),
+    groupSize: 1,
+    temperature: 0,
+  });
+  await runner.release();
+  const all = res.played.flat();
+  return all.filter((p) => p.success).length / all.length;
+}
 
 async function sampledSuccess(params: Map<string, Float32Array>): Promise<number> {
   const runner = new PolicyRunner(policy, 1);
@@ -111,6 +134,39 @@ describe('RL job in the simulator', () => {
     expect(existsSync(latestCheckpoint(runDir))).toBe(true);
   }, 150_000);
 
+  it('evaluates greedily as it trains and keeps the weights of the best evaluation', async () => {
+    const runDir = tempDir();
+    const events: RlEvent[] = [];
+    // a policy that succeeds greedily on one of the 8 layouts; large steps (lr 5e-3) move that
+    const res = await runRlJob({
+      ...jobConfig(runDir, 8),
+      initialParams: await cloned(BC_STEPS_STRONG),
+      evalSeeds: EVAL_SEEDS,
+      evalEvery: 2,
+      onEvent: (e) => events.push(e),
+    });
+
+    // greedy evaluations before the first update and every 2: each one that ties or beats all
+    // before it is the best, and best.ckpt holds its weights
+    const evals = events.filter((e) => e.type === 'eval');
+    console.log(
+      `greedy success at updates 0, 2, 4, 6, 8: ${evals.map((e) => e.average.toFixed(2)).join(', ')}`,
+    );
+    expect(evals.map((e) => e.policyVersion)).toEqual([0, 2, 4, 6, 8]);
+    evals.forEach((e, i) => {
+      const record = Math.max(...evals.slice(0, i).map((x) => x.average));
+      expect(e.best).toBe(e.average >= record);
+    });
+    const best = evals.filter((e) => e.best).at(-1);
+    expect(res.best).toEqual({
+      policyVersion: best?.policyVersion,
+      average: best?.average,
+      successByTask: best?.successByTask,
+    });
+    const bestParams = paramsFromCheckpoint(policy.model, bestCheckpoint(runDir));
+    expect(await greedySuccess(bestParams)).toBe(res.best?.successByTask[TASK]);
+  }, 150_000);
+
   it('with overlap, trains in a worker while the next batch is collected, and still learns and resumes', async () => {
     const runDir = tempDir();
     const events: RlEvent[] = [];
@@ -140,9 +196,12 @@ describe('RL job in the simulator', () => {
     const first = await runRlJob({
       ...jobConfig(runDir, 1),
       greedyPerGroup: 1,
+      evalSeeds: [0],
+      evalEvery: 1,
       onEvent: (e) => firstEvents.push(e),
     });
     expect(first.policyVersion).toBe(1);
+    expect(first.best?.policyVersion).toBeGreaterThanOrEqual(0);
     const greedyUpdate = firstEvents.find((e) => e.type === 'update');
     expect(greedyUpdate?.greedySuccessByTask?.[TASK]).toBeGreaterThanOrEqual(0);
     expect(greedyUpdate?.successByTask[TASK]).toBeGreaterThanOrEqual(0);
@@ -151,6 +210,8 @@ describe('RL job in the simulator', () => {
     expect(events[0]).toMatchObject({ type: 'started', resumedFrom: 1, policyVersion: 1 });
     expect(events.find((e) => e.type === 'update')?.greedySuccessByTask).toBeUndefined();
     expect(resumed.policyVersion).toBe(2);
+    // the best evaluation so far survives the restart (this leg evaluates nothing)
+    expect(resumed.best).toEqual(first.best);
     // the resumed run continued from the saved weights, not from the SFT weights
     expect(resumed.params.get('w3')).not.toEqual(sft.get('w3'));
 

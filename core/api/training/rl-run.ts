@@ -5,7 +5,7 @@ import { tinyVla } from '../../../models/tiny-vla/model';
 import { exportTinyVla } from '../../../models/tiny-vla/policy';
 import type { StateSampling } from '../../rl/grpo/state-sampler';
 import { paramsFromCheckpoint } from '../../rl/policy-spec';
-import { latestCheckpoint } from '../../rl/rl-job';
+import { bestCheckpoint, latestCheckpoint } from '../../rl/rl-job';
 import type { RlWorkerSpec } from '../../rl/rl-worker-host';
 import { ApiError } from '../errors';
 import { policyPath, runDir } from './runs';
@@ -78,12 +78,15 @@ export function tinyVlaRlSpec(
 }
 
 /**
- * Export the RL run's latest weights as a standalone policy beside its run record (the SFT weights
- * when no update was made, e.g. every group failed).
+ * Export the RL run's best-evaluated weights as a standalone policy beside its run record: the
+ * checkpoint of its best greedy evaluation, else its latest, else the SFT weights (no update made).
  */
 export function exportRlPolicy(run: string, from: string): string {
   const config = sftConfig(from);
-  const rl = latestCheckpoint(rlJobDir(run));
-  const params = paramsFromCheckpoint(tinyVla(config), existsSync(rl) ? rl : latestCheckpoint(runDir(from)));
+  const job = rlJobDir(run);
+  const source = [bestCheckpoint(job), latestCheckpoint(job), latestCheckpoint(runDir(from))].find((p) =>
+    existsSync(p),
+  ) as string;
+  const params = paramsFromCheckpoint(tinyVla(config), source);
   return exportTinyVla(config, params, policyPath(run).replace(/\.onnx$/, '')).onnxPath;
 }

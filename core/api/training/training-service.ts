@@ -253,7 +253,7 @@ export class TrainingService {
       } else if (e.type === 'eval') {
         this.hooks.log(
           'info',
-          `${name} greedy success after ${e.policyVersion} updates: ${(e.average * 100).toFixed(0)}%`,
+          `${name} greedy success after ${e.policyVersion} updates: ${(e.average * 100).toFixed(0)}%${e.best ? ' (best so far: the policy the run exports)' : ''}`,
         );
       } else if (e.type === 'stalled') {
         this.hooks.log('warn', `${name}: ${e.message}`);
@@ -269,6 +269,7 @@ export class TrainingService {
           policyVersion: r.policyVersion,
           evalBefore: r.evalBefore ?? null,
           evalAfter: r.evalAfter ?? null,
+          best: r.best ?? null,
           policy: exportRlPolicy(name, args.from),
         };
         writeRun(record);

@@ -177,6 +177,7 @@ export function trainCommands(cli: Command): void {
           );
         const { tinyVlaRlSpec } = await import('../../api/training/rl-run');
         const { startRlJobWorker } = await import('../../rl/rl-worker-host');
+        const { bestCheckpoint } = await import('../../rl/rl-job');
         const out = resolve(opts.out);
         const spec = tinyVlaRlSpec({
           sftDir: from,
@@ -208,6 +209,10 @@ export function trainCommands(cli: Command): void {
         console.log(`RL ${r.reason} after ${r.policyVersion} updates; rollouts in ${join(out, 'rollouts')}`);
         if (r.evalBefore && r.evalAfter)
           console.log(`greedy success: ${JSON.stringify(r.evalBefore)} -> ${JSON.stringify(r.evalAfter)}`);
+        if (r.best)
+          console.log(
+            `best greedy success ${(r.best.average * 100).toFixed(0)}% after ${r.best.policyVersion} updates: ${bestCheckpoint(out)}`,
+          );
       },
     );
 }
