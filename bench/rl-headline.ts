@@ -13,7 +13,7 @@
  *                                [--base-tasks lift_blue_cube,...] [--text mean|positional] [--clock]
  *                                [--demo-starts 0.5] [--demo-stride 8] [--demo-anchor 0.25]
  *                                [--rl-steps-per-demo 2] [--loss-agg rollout-mean|token-mean] [--overlap]
- *                                [--greedy-rollouts 1] [--eval-every 20]
+ *                                [--greedy-rollouts 1] [--eval-every 20] [--weight-average 0.95]
  *
  * `--states K` follows LIBERO's protocol as SimpleVLA-RL runs it: each task has a fixed bank of K
  * initial states (seeds 0..K-1; the demo is seed 0), RL samples its groups from that bank and the
@@ -39,6 +39,8 @@
  * `--greedy-rollouts N` decodes N rollouts of each group greedily (RlJobConfig.greedyPerGroup).
  * `--eval-every N` (with `--states`) evaluates greedily on the bank every N updates, inside the time
  * budget, and also scores the best of those checkpoints (RlJobResult.best), as the app exports it.
+ * `--weight-average D` keeps an exponential moving average of the weights (RlJobConfig.weightAverage),
+ * which the periodic evaluation and the best checkpoint then use, and scores it after the last update.
  * `--base-cache DIR` keeps that base (latest.ckpt, config.json, recipe.json) and reuses it on the next
  * run with the same base tasks, demos, steps, image size and instruction encoder.
  */
@@ -113,6 +115,7 @@ const { values: args } = parseArgs({
     overlap: { type: 'boolean', default: false },
     'greedy-rollouts': { type: 'string', default: '0' },
     'eval-every': { type: 'string', default: '0' },
+    'weight-average': { type: 'string' },
   },
 });
 // refuse a bad choice before minutes of base pretraining, not after
@@ -285,6 +288,7 @@ const rl = await runRlJob({
   recorder: new DatasetRolloutRecorder(rolloutSession, []),
   runDir: rlDir,
   ...(evalEvery > 0 ? { evalSeeds: bankSeeds, evalEvery } : {}),
+  ...(args['weight-average'] !== undefined ? { weightAverage: Number(args['weight-average']) } : {}),
   tasks,
   policy,
   initialParams: sft.params,
@@ -336,6 +340,7 @@ const rl = await runRlJob({
 const tRl = performance.now();
 await rolloutSession.close();
 const after = await score(rl.params);
+const averaged = rl.averageParams ? await score(rl.averageParams) : null;
 // the best periodic evaluation's weights, when it was not the last update
 const best =
   rl.best && rl.best.policyVersion !== rl.policyVersion
@@ -379,6 +384,7 @@ function tables(a: Scores, which: string) {
   }
 }
 tables(after, 'Last update');
+if (averaged) tables(averaged, `Weight average (decay ${args['weight-average']}) after the last update`);
 if (best)
   tables(
     best.scores,

@@ -15,6 +15,7 @@ import { StateSampler, type StateSampling } from './grpo/state-sampler';
 import { ThreadedGrpoUpdater } from './grpo/threaded-updater';
 import type { RolloutGroup } from './grpo/types';
 import { type GrpoUpdateConfig, GrpoUpdater, type PolicyUpdater, type UpdateMetrics } from './grpo/update';
+import { WeightAverage } from './grpo/weight-average';
 import type { PolicyState, TokenPolicy } from './policy';
 import { PolicyRunner } from './policy-runner';
 import type { RolloutRecorder } from './recorder';
@@ -75,6 +76,12 @@ export interface RlJobConfig {
   /** Greedy evaluation on these seeds per task, before the first and after every `evalEvery` updates. */
   evalSeeds?: number[];
   evalEvery?: number;
+  /**
+   * Keep an exponential moving average of the weights with this decay per update (e.g. 0.95;
+   * grpo/weight-average). Evaluation, best.ckpt and `averageParams` then use the average; rollouts
+   * and updates keep the live weights. Off by default.
+   */
+  weightAverage?: number;
   /** Consecutive batches with no informative group before the job gives up (default 3). */
   maxStalledBatches?: number;
   reward?: RewardSource;
@@ -135,6 +142,8 @@ export interface RlJobResult {
   evalAfter?: Record<string, number>;
   /** The best greedy evaluation of the run (ties go to the later one), whose weights are in best.ckpt. */
   best?: BestEval;
+  /** With `weightAverage`: the averaged weights after the last update. */
+  averageParams?: ParamValues;
   message?: string;
 }
 
@@ -161,6 +170,7 @@ export const latestCheckpoint = (runDir: string) => join(runDir, 'checkpoints', 
  * run (a policy that sharpens on one task forgets another), so the app exports these, not the last.
  */
 export const bestCheckpoint = (runDir: string) => join(runDir, 'checkpoints', 'best.ckpt');
+const averageCheckpoint = (runDir: string) => join(runDir, 'checkpoints', 'average.ckpt');
 
 function readBest(runDir: string): BestEval | undefined {
   const path = bestCheckpoint(runDir);
@@ -208,6 +218,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   let done = 0;
   let resumedFrom: number | null = null;
   let best: BestEval | undefined;
+  let average: WeightAverage | undefined;
   const ckptPath = latestCheckpoint(cfg.runDir);
   if (existsSync(ckptPath)) {
     const meta = await updater.restore(ckptPath);
@@ -217,6 +228,8 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     curriculum?.restore(meta.demoStarts);
     resumedFrom = done;
     best = readBest(cfg.runDir);
+    if (cfg.weightAverage !== undefined && existsSync(averageCheckpoint(cfg.runDir)))
+      average = WeightAverage.load(averageCheckpoint(cfg.runDir), cfg.policy.model, cfg.weightAverage);
   } else {
     writeFileSync(
       join(cfg.runDir, 'run.json'),
@@ -251,17 +264,19 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
   }
   // the weights rollouts play: swapped only between batches, when an update is applied
   let live = updater.params;
+  if (cfg.weightAverage !== undefined) average ??= new WeightAverage(cfg.weightAverage, live);
   const state = (): PolicyState => ({ policy: cfg.policy, params: live, version: done });
   emit({ type: 'started', runDir: cfg.runDir, resumedFrom, policyVersion: done });
 
   const evaluate = async (): Promise<Record<string, number>> => {
     const seeds = cfg.evalSeeds ?? [];
     const out: Record<string, number> = {};
+    const judged = average ? { ...state(), params: average.params } : state();
     for (const task of cfg.tasks) {
       const res = await playGroups({
         pool: cfg.pool,
         runner,
-        state: state(),
+        state: judged,
         groups: seeds.map((seed) => ({ task, seed })),
         groupSize: 1,
         temperature: 0,
@@ -272,13 +287,15 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
       out[task] = all.filter((p) => p.success).length / Math.max(1, all.length);
     }
     const values = Object.values(out);
-    const average = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-    const isBest = !best || average >= best.average;
+    const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+    const isBest = !best || mean >= best.average;
     if (isBest) {
-      best = { policyVersion: done, average, successByTask: out };
-      await updater.save(bestCheckpoint(cfg.runDir), { updates: done, tasks: cfg.tasks, best });
+      best = { policyVersion: done, average: mean, successByTask: out };
+      const meta = { updates: done, tasks: cfg.tasks, best };
+      if (average) average.save(bestCheckpoint(cfg.runDir), cfg.policy.model, meta);
+      else await updater.save(bestCheckpoint(cfg.runDir), meta);
     }
-    emit({ type: 'eval', policyVersion: done, successByTask: out, average, best: isBest });
+    emit({ type: 'eval', policyVersion: done, successByTask: out, average: mean, best: isBest });
     return out;
   };
 
@@ -377,6 +394,8 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     live = updater.params;
     done++;
     const t0 = performance.now();
+    average?.update(live);
+    average?.save(averageCheckpoint(cfg.runDir), cfg.policy.model, { updates: done });
     await updater.save(ckptPath, {
       updates: done,
       rngState: rand.state,
@@ -479,6 +498,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
     policyVersion: done,
     params,
     ...(best ? { best } : {}),
+    ...(average ? { averageParams: average.params } : {}),
     ...(message ? { message } : {}),
   };
 }

@@ -198,6 +198,7 @@ describe('RL job in the simulator', () => {
       greedyPerGroup: 1,
       evalSeeds: [0],
       evalEvery: 1,
+      weightAverage: 0.5,
       onEvent: (e) => firstEvents.push(e),
     });
     expect(first.policyVersion).toBe(1);
@@ -206,7 +207,11 @@ describe('RL job in the simulator', () => {
     expect(greedyUpdate?.greedySuccessByTask?.[TASK]).toBeGreaterThanOrEqual(0);
     expect(greedyUpdate?.successByTask[TASK]).toBeGreaterThanOrEqual(0);
     const events: RlEvent[] = [];
-    const resumed = await runRlJob({ ...jobConfig(runDir, 2), onEvent: (e) => events.push(e) });
+    const resumed = await runRlJob({
+      ...jobConfig(runDir, 2),
+      weightAverage: 0.5,
+      onEvent: (e) => events.push(e),
+    });
     expect(events[0]).toMatchObject({ type: 'started', resumedFrom: 1, policyVersion: 1 });
     expect(events.find((e) => e.type === 'update')?.greedySuccessByTask).toBeUndefined();
     expect(resumed.policyVersion).toBe(2);
@@ -214,6 +219,11 @@ describe('RL job in the simulator', () => {
     expect(resumed.best).toEqual(first.best);
     // the resumed run continued from the saved weights, not from the SFT weights
     expect(resumed.params.get('w3')).not.toEqual(sft.get('w3'));
+    // the weight average: half SFT, half update 1; then half that, half update 2 (restored from disk)
+    const mid = (a?: Float32Array, b?: Float32Array) => a?.map((x, i) => (x + (b?.[i] ?? Number.NaN)) / 2);
+    const w3 = (p?: Map<string, Float32Array>) => p?.get('w3');
+    expect(w3(first.averageParams)).toEqual(mid(w3(sft), w3(first.params)));
+    expect(w3(resumed.averageParams)).toEqual(mid(w3(first.averageParams), w3(resumed.params)));
 
     const abort = new AbortController();
     const cancelled = await runRlJob({
