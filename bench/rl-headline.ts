@@ -133,6 +133,8 @@ const layoutSpread = args.spread === undefined ? undefined : Number(args.spread)
 const unseenSeeds = Array.from({ length: Number(args['eval-seeds']) }, (_, i) => 10_000 + i);
 const bank = args.states ? Number(args.states) : 0;
 const bankSeeds = Array.from({ length: bank }, (_, i) => i);
+if (Number(args['eval-every']) > 0 && !bank)
+  throw new Error('--eval-every evaluates on the bank of training states: give --states K too');
 const t0 = performance.now();
 const secs = (ms: number) => (ms / 1000).toFixed(0);
 
@@ -283,7 +285,7 @@ const rolloutSession = await RecordingSession.open({
   robot: { joints: [...SO101_JOINTS], cameras: [], robotType: 'so101_sim' },
 });
 const rlDir = mkdtempSync(join(tmpdir(), 'pushcut-rl-headline-'));
-const evalEvery = bank ? Number(args['eval-every']) : 0;
+const evalEvery = Number(args['eval-every']);
 const rl = await runRlJob({
   recorder: new DatasetRolloutRecorder(rolloutSession, []),
   runDir: rlDir,

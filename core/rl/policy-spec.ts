@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TinyVlaConfig } from '../../models/tiny-vla/config';
-import { loadCheckpoint } from '../nn/checkpoint';
+import { loadCheckpoint, saveCheckpoint } from '../nn/checkpoint';
 import { initParams, type ModelDef, type ParamValues } from '../nn/model';
 import { type StateMlpConfig, stateMlpPolicy } from './policies/state-mlp';
 import { tinyVlaTokenPolicy } from './policies/tiny-vla';
@@ -53,6 +53,22 @@ export function paramsFromCheckpoint(model: ModelDef, path: string): ParamValues
     );
   }
   return out;
+}
+
+/** Write parameter values as a checkpoint (`param/<name>`, as a trainer stores them) that paramsFromCheckpoint reads. */
+export function saveParamsCheckpoint(
+  path: string,
+  model: ModelDef,
+  params: ParamValues,
+  meta: Record<string, unknown>,
+): void {
+  const tensors = new Map(
+    model.params.map((p) => [
+      `param/${p.name}`,
+      { shape: p.shape, data: params.get(p.name) as Float32Array },
+    ]),
+  );
+  saveCheckpoint(path, { model: model.name, meta, tensors });
 }
 
 export function initialParams(model: ModelDef, checkpoint?: string, seed = 0): ParamValues {

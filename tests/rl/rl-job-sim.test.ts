@@ -62,37 +62,28 @@ const tempDir = () => {
 
 const EVAL_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7];
 
-async function greedySuccess(params: Map<string, Float32Array>): Promise<number> {
-  const runner = new PolicyRunner(policy, 1);
-  const res = await playGroups({
-    pool,
-    runner,
-    state: { policy, params, version: 0 },
-    groups: EVAL_SEEDS.map((seed) => ({ task: TASK, seed })),
-    groupSize: 1,
-    temperature: 0,
-  });
-  await runner.release();
-  const all = res.played.flat();
-  return all.filter((p) => p.success).length / all.length;
-}
-
-async function sampledSuccess(params: Map<string, Float32Array>): Promise<number> {
+/** Success rate of `params` on TASK: greedy once per seed, or sampled in groups of 8 at T = 1.6. */
+async function successRate(params: Map<string, Float32Array>, mode: 'greedy' | 'sampled'): Promise<number> {
   const runner = new PolicyRunner(policy, 1);
   const state: PolicyState = { policy, params, version: 0 };
   const res = await playGroups({
     pool,
     runner,
     state,
-    groups: [0, 0, 0, 0].map((seed) => ({ task: TASK, seed })),
-    groupSize: 8,
-    temperature: 1.6,
-    random: rng(99),
+    ...(mode === 'greedy'
+      ? { groups: EVAL_SEEDS.map((seed) => ({ task: TASK, seed })), groupSize: 1, temperature: 0 }
+      : {
+          groups: [0, 0, 0, 0].map((seed) => ({ task: TASK, seed })),
+          groupSize: 8,
+          temperature: 1.6,
+          random: rng(99),
+        }),
   });
   await runner.release();
   const all = res.played.flat();
   return all.filter((p) => p.success).length / all.length;
 }
+const sampledSuccess = (params: Map<string, Float32Array>) => successRate(params, 'sampled');
 
 const jobConfig = (runDir: string, updates: number) => ({
   runDir,
@@ -164,7 +155,7 @@ describe('RL job in the simulator', () => {
       successByTask: best?.successByTask,
     });
     const bestParams = paramsFromCheckpoint(policy.model, bestCheckpoint(runDir));
-    expect(await greedySuccess(bestParams)).toBe(res.best?.successByTask[TASK]);
+    expect(await successRate(bestParams, 'greedy')).toBe(res.best?.successByTask[TASK]);
   }, 150_000);
 
   it('with overlap, trains in a worker while the next batch is collected, and still learns and resumes', async () => {

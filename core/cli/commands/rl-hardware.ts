@@ -56,7 +56,7 @@ export async function rlOnHardware(opts: HardwareRlFlags): Promise<void> {
   if (!existsSync(ckpt))
     throw new CliError(`${from} has no checkpoint (checkpoints/latest.ckpt) to start RL from`);
   const { tinyVlaTokenPolicy } = await import('../../rl/policies/tiny-vla');
-  const { paramsFromCheckpoint } = await import('../../rl/policy-spec');
+  const { paramsFromCheckpoint, saveParamsCheckpoint } = await import('../../rl/policy-spec');
   const { ROBOT_RL_DEFAULTS, RobotRlSession } = await import('../../rl/robot-session');
   const policy = tinyVlaTokenPolicy(config);
   let params: ParamValues;
@@ -102,14 +102,10 @@ export async function rlOnHardware(opts: HardwareRlFlags): Promise<void> {
   writeRecord('running');
   const episodeLog: RobotRlEpisode[] = [];
   const updateLog: RobotRlUpdate[] = [];
-  const { saveCheckpoint } = await import('../../nn/checkpoint');
   const save = (weights: ParamValues, version: number) => {
-    const tensors = new Map(
-      policy.model.params.map((p) => [`param/${p.name}`, { shape: p.shape, data: weights.get(p.name)! }]),
-    );
-    const ckptMeta = { model: policy.model.name, meta: { policyVersion: version, task }, tensors };
-    saveCheckpoint(join(checkpoints, `update-${String(version).padStart(4, '0')}.ckpt`), ckptMeta);
-    saveCheckpoint(join(checkpoints, 'latest.ckpt'), ckptMeta);
+    const meta = { policyVersion: version, task };
+    for (const name of [`update-${String(version).padStart(4, '0')}.ckpt`, 'latest.ckpt'])
+      saveParamsCheckpoint(join(checkpoints, name), policy.model, weights, meta);
   };
   const { RecordingSession } = await import('../../data/recorder');
   const { DatasetRolloutRecorder } = await import('../../rl/recorder');

@@ -1,6 +1,5 @@
-import { saveCheckpoint } from '../../nn/checkpoint';
 import type { ModelDef, ParamValues } from '../../nn/model';
-import { paramsFromCheckpoint } from '../policy-spec';
+import { paramsFromCheckpoint, saveParamsCheckpoint } from '../policy-spec';
 
 /**
  * An exponential moving average of the policy's weights over RL updates (Polyak averaging):
@@ -37,13 +36,7 @@ export class WeightAverage {
 
   /** A checkpoint of the averaged parameters, readable by paramsFromCheckpoint. */
   save(path: string, model: ModelDef, meta: Record<string, unknown>): void {
-    const tensors = new Map(
-      model.params.map((p) => [
-        `param/${p.name}`,
-        { shape: p.shape, data: this.values.get(p.name) as Float32Array },
-      ]),
-    );
-    saveCheckpoint(path, { model: model.name, meta, tensors });
+    saveParamsCheckpoint(path, model, this.values, meta);
   }
 
   static load(path: string, model: ModelDef, decay: number): WeightAverage {
