@@ -514,6 +514,8 @@ export const commandSchemas = {
         states: z.number().int().min(1).max(10_000).optional(),
         /** How groups pick their initial layout: 'informative' favours bank layouts whose groups disagree. */
         stateSampling: z.enum(['uniform', 'informative']).default('uniform'),
+        /** Judge evaluations (and export) by a moving average of the weights with this decay per update, e.g. 0.95. */
+        weightAverage: z.number().min(0).lt(1).optional(),
       })
       .strict()
       .refine((a) => a.stateSampling === 'uniform' || a.states !== undefined, {

@@ -242,6 +242,7 @@ export async function runRlJob(cfg: RlJobConfig): Promise<RlJobResult> {
           temperature,
           greedyPerGroup: cfg.greedyPerGroup ?? 0,
           stateSampling: states.mode,
+          ...(cfg.weightAverage !== undefined ? { weightAverage: cfg.weightAverage } : {}),
           ...(cfg.demoAnchor
             ? { demoAnchor: { weight: cfg.demoAnchor.weight, rows: cfg.demoAnchor.rows ?? DEMO_ANCHOR_ROWS } }
             : {}),

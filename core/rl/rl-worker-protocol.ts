@@ -27,6 +27,7 @@ export interface RlWorkerSpec {
   seed?: number;
   evalSeeds?: number[];
   evalEvery?: number;
+  weightAverage?: number;
   update?: GrpoUpdateConfig;
   /** RlJobConfig.overlap: train in a worker of its own while the next batch is collected. */
   overlap?: boolean;

@@ -92,6 +92,7 @@ it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is 
     states: 3,
     stateSampling: 'informative',
     layoutSpread: 0.025,
+    weightAverage: 0.9,
   });
   const end = await finished(jobId);
   expect(end.state, end.message).toBe('done');
@@ -108,6 +109,8 @@ it('runs GRPO from the SFT run: rollouts land in a dataset and the RL policy is 
   expect(info.features['observation.images.front'].shape.slice(0, 2)).toEqual([32, 32]);
   const job = JSON.parse(readFileSync(join(home, 'runs', 'rl1', 'rl', 'run.json'), 'utf8'));
   expect(job.stateSampling).toBe('informative');
+  // evaluated (and exported) by the moving average of the weights
+  expect(job.weightAverage).toBe(0.9);
   // no temperature given: the simulator's default, not the robot's
   expect(job.temperature).toBe(RL_TEMPERATURE.sim);
   // evaluating the RL run uses the layout region it trained in, unlike the SFT run's evaluation

@@ -43,6 +43,8 @@ export interface RlRunOptions {
   /** A fixed bank of this many initial states per task (default: a fresh layout per group). */
   states?: number;
   stateSampling?: StateSampling;
+  /** RlJobConfig.weightAverage: evaluate and export a moving average of the weights. */
+  weightAverage?: number;
 }
 
 /** A worker spec for GRPO on tiny-vla, starting from an SFT run's weights (or resuming this run). */
@@ -74,6 +76,7 @@ export function tinyVlaRlSpec(
     layoutSpread: o.layoutSpread,
     seedRange: o.states,
     stateSampling: o.stateSampling,
+    weightAverage: o.weightAverage,
   };
 }
 

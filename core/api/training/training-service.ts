@@ -173,6 +173,7 @@ export class TrainingService {
     layoutSpread?: number;
     states?: number;
     stateSampling?: StateSampling;
+    weightAverage?: number;
   }): Promise<{ jobId: string }> {
     const name = checkName('Run', args.run);
     const from = readRun(checkName('Run', args.from));

@@ -12,6 +12,10 @@ type Point = EventPayload<'train'>;
 
 /** Where groups start: a fresh random layout each time, or a fixed bank drawn evenly or by informativeness. */
 type Bank = 'fresh' | 'uniform' | 'informative';
+/** What the periodic evaluations judge, and the run exports at its best: the live weights or their moving average. */
+type Judge = 'live' | 'average';
+// bench/results/rl.md: judging a 0.95 average scored 88.9% against 82.8% for the live weights
+const WEIGHT_AVERAGE = 0.95;
 
 // core/rl/temperature.ts RL_TEMPERATURE.sim: tiny-vla learns more at 1.0 than at SimpleVLA-RL's 1.6
 const SIM_TEMPERATURE = 1.0;
@@ -31,6 +35,7 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
   const [layoutSpread, setLayoutSpread] = useState<number | undefined>(undefined);
   const [bank, setBank] = useState<Bank>('fresh');
   const [states, setStates] = useState(10);
+  const [judge, setJudge] = useState<Judge>('live');
   const [points, setPoints] = useState<Point[]>([]);
 
   useEffect(() => setFrom((f) => f || sftRuns[0]?.name || ''), [sftRuns]);
@@ -65,6 +70,7 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
         temperature,
         ...(layoutSpread !== undefined ? { layoutSpread } : {}),
         ...(bank === 'fresh' ? {} : { states, stateSampling: bank }),
+        ...(judge === 'average' ? { weightAverage: WEIGHT_AVERAGE } : {}),
       });
       onError(null);
       setName(`rl-${stamp()}`);
@@ -114,6 +120,16 @@ export function RlCard({ runs, onError }: { runs: Run[]; onError: (m: string | n
         {bank !== 'fresh' && (
           <NumberField label="Layouts per task" value={states} fallback={10} onChange={setStates} />
         )}
+        <SelectField<Judge>
+          label="Evaluate and export"
+          value={judge}
+          choices={[
+            ['live', 'The weights of the best evaluation'],
+            ['average', `A moving average of the weights (decay ${WEIGHT_AVERAGE}), at its best evaluation`],
+          ]}
+          onChange={setJudge}
+          style={{ gridColumn: 'span 2' }}
+        />
       </div>
       <div className="buttons">
         <button type="button" className="primary" disabled={!from} onClick={() => void start()}>
